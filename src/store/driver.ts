@@ -1,0 +1,214 @@
+import type { Id } from '../domain/ids.js';
+import type {
+  Application,
+  Attempt,
+  BackgroundTask,
+  Delivery,
+  Endpoint,
+  EventType,
+  IdempotentResponse,
+  ListParams,
+  Message,
+  MessageStatus,
+  Page,
+  PortalToken,
+} from '../domain/types.js';
+
+/**
+ * The storage driver interface. `api/` and `dispatch/` talk to this only; `src/main.ts` and the
+ * tests pick a driver (`sqlite/`, later `postgres/`). Every method is noun-first, takes one params
+ * object, and receives `now` from the caller so that tests can drive time.
+ *
+ * Error contract (asserted by `test/conformance/`): a unique violation throws `ConflictError`, an
+ * update or delete of a missing row throws `NotFoundError`, a lost database throws
+ * `UnavailableError`. Getters return `null` for a missing row.
+ *
+ * Composite operations (`messageInsert`, `deliveryRecordOutcomes`) are atomic: better-sqlite3
+ * transactions cannot span an `await`, so the driver, not the caller, owns the transaction.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** The highest migration applied. */
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+
+  settingGet(p: { key: string }): Promise<string | null>;
+  settingPut(p: { key: string; value: string }): Promise<void>;
+
+  applicationInsert(app: Application): Promise<void>;
+  applicationGet(p: { idOrUid: string }): Promise<Application | null>;
+  applicationList(p: ListParams): Promise<Page<Application>>;
+  applicationUpdate(app: Application): Promise<void>;
+  /** Deletes the application and everything under it. */
+  applicationDelete(p: { id: Id<'app'> }): Promise<void>;
+
+  eventTypeInsert(eventType: EventType): Promise<void>;
+  eventTypeGet(p: { name: string }): Promise<EventType | null>;
+  eventTypeList(p: EventTypeListParams): Promise<Page<EventType>>;
+  /** Which of `names` exist and are not archived. */
+  eventTypeNamesExisting(p: { names: string[] }): Promise<string[]>;
+  eventTypeUpdate(eventType: EventType): Promise<void>;
+  eventTypeDelete(p: { name: string }): Promise<void>;
+
+  endpointInsert(endpoint: Endpoint): Promise<void>;
+  endpointGet(p: { appId: Id<'app'>; idOrUid: string }): Promise<Endpoint | null>;
+  endpointList(p: ListParams & { appId: Id<'app'> }): Promise<Page<Endpoint>>;
+  /** Every endpoint of an app, for matching messages at ingest. */
+  endpointListAll(p: { appId: Id<'app'> }): Promise<Endpoint[]>;
+  endpointUpdate(endpoint: Endpoint): Promise<void>;
+  endpointDelete(p: { appId: Id<'app'>; id: Id<'ep'> }): Promise<void>;
+
+  /**
+   * Stores messages and their pending deliveries (due at `now`, or at the message's time) in one
+   * durable transaction; resolves only once it is on disk. A duplicate `eventId` within an app
+   * throws `ConflictError` and stores nothing of this call. Concurrent calls may share one commit.
+   */
+  messageInsert(p: MessageInsertParams): Promise<void>;
+  /** By message id, or by `eventId`. */
+  messageGet(p: { appId: Id<'app'>; idOrEventId: string }): Promise<Message | null>;
+  messageList(p: MessageListParams): Promise<Page<Message>>;
+  /** Messages of the app in [since, until) with no delivery for the endpoint: replay-missing. */
+  messageListWithoutDelivery(p: MessageWithoutDeliveryParams): Promise<Message[]>;
+  messageExpungePayload(p: { appId: Id<'app'>; id: Id<'msg'> }): Promise<void>;
+
+  /**
+   * Claims due pending deliveries: marks them sending with a lease until `now + leaseMs` and
+   * returns them with their message and endpoint. Skips disabled endpoints and those listed in
+   * `skipEndpointIds`; takes at most `perEndpointLimit` per endpoint so that one busy endpoint
+   * cannot fill a batch.
+   */
+  deliveryClaimDue(p: DeliveryClaimDueParams): Promise<ClaimedDelivery[]>;
+  /** Writes each attempt and the delivery's new state (and disables endpoints on 410). */
+  deliveryRecordOutcomes(p: { outcomes: DeliveryOutcome[] }): Promise<void>;
+  /** Returns claimed deliveries to pending without an attempt (graceful stop). */
+  deliveryReleaseLeases(p: { keys: DeliveryKey[]; now: Date }): Promise<void>;
+  /** Returns deliveries whose lease expired to pending; the count returned. */
+  deliveryReapExpiredLeases(p: { now: Date }): Promise<number>;
+  /**
+   * Resend: makes the delivery pending now with a fresh schedule and a manual trigger; creates
+   * it when the message never went to that endpoint.
+   */
+  deliveryRequeue(p: DeliveryKey & { now: Date }): Promise<void>;
+  /** Recover: requeues the endpoint's failed deliveries whose message is in [since, until). */
+  deliveryRequeueFailed(p: DeliveryRangeParams): Promise<number>;
+  /** Creates pending deliveries with a manual trigger (replay-missing). */
+  deliveryInsert(p: { appId: Id<'app'>; endpointId: Id<'ep'>; msgIds: Id<'msg'>[]; now: Date }): Promise<void>;
+  deliveryListByMessage(p: { appId: Id<'app'>; msgId: Id<'msg'> }): Promise<Delivery[]>;
+  deliveryListByEndpoint(p: DeliveryListByEndpointParams): Promise<Page<{ delivery: Delivery; message: Message }>>;
+  deliveryStats(p: DeliveryStatsParams): Promise<Record<'success' | 'pending' | 'sending' | 'fail' | 'canceled', number>>;
+
+  attemptList(p: AttemptListParams): Promise<Page<Attempt>>;
+  attemptGet(p: { appId: Id<'app'>; msgId: Id<'msg'>; id: Id<'atmpt'> }): Promise<Attempt | null>;
+
+  portalTokenInsert(token: PortalToken): Promise<void>;
+  portalTokenGet(p: { tokenHash: string; now: Date }): Promise<PortalToken | null>;
+
+  /**
+   * Starts an idempotent request. `new`: the caller runs it and must `idempotencyComplete` or
+   * `idempotencyAbandon`; `in-progress`: another request holds the key; `done`: replay `response`.
+   * Keys older than `expiresBefore` count as absent.
+   */
+  idempotencyBegin(p: { key: string; now: Date; expiresBefore: Date }): Promise<IdempotencyBeginResult>;
+  idempotencyComplete(p: { key: string; response: IdempotentResponse }): Promise<void>;
+  idempotencyAbandon(p: { key: string }): Promise<void>;
+
+  taskInsert(task: BackgroundTask): Promise<void>;
+  taskUpdate(task: BackgroundTask): Promise<void>;
+  taskGet(p: { id: Id<'qtask'> }): Promise<BackgroundTask | null>;
+}
+
+export interface EventTypeListParams extends ListParams {
+  includeArchived: boolean;
+}
+
+export interface MessageInsertParams {
+  items: { message: Message; endpointIds: Id<'ep'>[] }[];
+  now: Date;
+}
+
+export interface MessageListParams extends ListParams {
+  appId: Id<'app'>;
+  eventTypes?: string[] | null;
+  channel?: string | null;
+  tag?: string | null;
+  before?: Date | null;
+  after?: Date | null;
+}
+
+export interface MessageWithoutDeliveryParams {
+  appId: Id<'app'>;
+  endpointId: Id<'ep'>;
+  since: Date;
+  until: Date;
+  limit: number;
+  /** Resume after this message id (exclusive). */
+  afterId?: Id<'msg'> | null;
+}
+
+export interface DeliveryKey {
+  appId: Id<'app'>;
+  msgId: Id<'msg'>;
+  endpointId: Id<'ep'>;
+}
+
+export interface DeliveryClaimDueParams {
+  now: Date;
+  limit: number;
+  leaseMs: number;
+  perEndpointLimit: number;
+  skipEndpointIds: readonly string[];
+}
+
+export interface ClaimedDelivery {
+  delivery: Delivery;
+  message: Message;
+  endpoint: Endpoint;
+  appUid: string | null;
+}
+
+export interface DeliveryOutcome {
+  key: DeliveryKey;
+  attempt: Attempt;
+  /** The delivery's new state: Success, Pending (retry at `nextAttemptAt`) or Fail. */
+  status: MessageStatus;
+  nextAttemptAt: Date | null;
+  attemptCount: number;
+  /** 410 Gone: disable the endpoint in the same transaction. */
+  disableEndpoint: boolean;
+}
+
+export interface DeliveryRangeParams {
+  appId: Id<'app'>;
+  endpointId: Id<'ep'>;
+  since: Date;
+  until: Date;
+  now: Date;
+}
+
+export interface DeliveryListByEndpointParams extends ListParams {
+  appId: Id<'app'>;
+  endpointId: Id<'ep'>;
+  status?: MessageStatus | null;
+}
+
+export interface DeliveryStatsParams {
+  appId: Id<'app'>;
+  endpointId: Id<'ep'>;
+  since?: Date | null;
+  until?: Date | null;
+}
+
+export interface AttemptListParams extends ListParams {
+  appId: Id<'app'>;
+  endpointId?: Id<'ep'> | null;
+  msgId?: Id<'msg'> | null;
+  status?: MessageStatus | null;
+  eventTypes?: string[] | null;
+  before?: Date | null;
+  after?: Date | null;
+}
+
+export type IdempotencyBeginResult =
+  | { state: 'new' }
+  | { state: 'in-progress' }
+  | { state: 'done'; response: IdempotentResponse };
