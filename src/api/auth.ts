@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { UnauthorizedError } from '../domain/errors.js';
+import { adminTokenHashSetting, hashToken, portalTokenPrefix, tokenMatches } from '../domain/tokens.js';
+
+const publicRoutes = new Set(['/api/v1/health']);
+
+/**
+ * Bearer-token authentication for `/api/v1`: the admin token (compared in constant time with its
+ * stored hash) or an app-portal token (looked up by hash, confined to one app).
+ */
+export function registerAuth(app: FastifyInstance): void {
+  let adminHash: string | null = null;
+  app.decorateRequest('caller', null as never);
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url;
+    if (!request.url.startsWith('/api/') || (route !== undefined && publicRoutes.has(route))) return;
+    const token = bearerToken(request);
+    const { store, clock } = app.herald;
+    if (token.startsWith(portalTokenPrefix)) {
+      const found = await store.portalTokenGet({ tokenHash: hashToken(token), now: clock.now() });
+      if (!found) throw new UnauthorizedError('the app-portal token is unknown or expired');
+      request.caller = { kind: 'app', appId: found.appId };
+      return;
+    }
+    adminHash ??= await store.settingGet({ key: adminTokenHashSetting });
+    if (adminHash === null || !tokenMatches(token, adminHash)) throw new UnauthorizedError('invalid token');
+    request.caller = { kind: 'admin' };
+  });
+}
+
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (!header) throw new UnauthorizedError('missing Authorization header: send "Authorization: Bearer <token>"');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new UnauthorizedError('the Authorization header must be "Bearer <token>"');
+  return match[1]!;
+}
+

@@ -1,0 +1,29 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { Clock } from '../domain/clock.js';
+import type { Id } from '../domain/ids.js';
+import type { SecretBox } from '../domain/secrets.js';
+import type { Store } from '../store/driver.js';
+
+/** What the API needs from the outside; `buildApp` receives it and routes read it as `app.herald`. */
+export interface ApiDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  secretBox: SecretBox;
+  logger?: FastifyBaseLogger;
+  /** Called after messages or deliveries were committed, to wake the dispatcher at once. */
+  onDeliveriesQueued?: () => void;
+}
+
+/** Who is calling: the organisation (admin token) or one application's portal. */
+export type Caller = { kind: 'admin' } | { kind: 'app'; appId: Id<'app'> };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    herald: ApiDeps;
+  }
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}

@@ -1,0 +1,71 @@
+import sift from 'sift';
+import { ValidationError } from './errors.js';
+import type { Endpoint, Message } from './types.js';
+
+/**
+ * Which endpoints get a message (DESIGN §4 "Matching"): enabled, `filterTypes` absent or holding
+ * the event type, `channels` absent or sharing one with the message, and `payloadFilter` absent
+ * or matching the payload.
+ */
+export const payloadFilterOperators = ['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists', '$and', '$or'] as const;
+const allowedOperators = new Set<string>(payloadFilterOperators);
+const filterDepthMax = 16;
+
+/**
+ * Rejects a payload filter that uses anything but the allowed operators. `sift` would run
+ * `$where` as code and accepts many more operators, so this whitelist runs before sift sees it.
+ */
+export function validatePayloadFilter(filter: unknown, loc: string[] = ['body', 'payloadFilter']): void {
+  const problems: string[] = [];
+  const walk = (node: unknown, depth: number, path: string[]) => {
+    if (depth > filterDepthMax) return void problems.push(`${path.join('.')}: nests deeper than ${filterDepthMax}`);
+    if (Array.isArray(node)) return node.forEach((item, i) => walk(item, depth + 1, [...path, String(i)]));
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key.startsWith('$') && !allowedOperators.has(key)) {
+        problems.push(`operator ${key} is not allowed; use one of ${payloadFilterOperators.join(' ')}`);
+      }
+      walk(value, depth + 1, [...path, key]);
+    }
+  };
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) problems.push('must be an object');
+  else walk(filter, 0, []);
+  if (problems.length === 0) {
+    try {
+      sift(filter as never);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(problems.map((msg) => ({ loc, msg, type: 'value_error.payloadfilter' })));
+}
+
+const compiled = new WeakMap<object, (payload: unknown) => boolean>();
+
+function payloadFilterTest(filter: Record<string, unknown>): (payload: unknown) => boolean {
+  let test = compiled.get(filter);
+  if (!test) {
+    test = sift(filter as never) as (payload: unknown) => boolean;
+    compiled.set(filter, test);
+  }
+  return test;
+}
+
+export interface MatchInput {
+  eventType: string;
+  channels: string[] | null;
+  /** The parsed payload; only read when an endpoint has a payload filter. */
+  payload: unknown;
+}
+
+export function endpointMatches(endpoint: Endpoint, msg: MatchInput): boolean {
+  if (endpoint.disabled) return false;
+  if (endpoint.filterTypes !== null && !endpoint.filterTypes.includes(msg.eventType)) return false;
+  if (endpoint.channels !== null && !(msg.channels ?? []).some((c) => endpoint.channels!.includes(c))) return false;
+  if (endpoint.payloadFilter !== null && !payloadFilterTest(endpoint.payloadFilter)(msg.payload)) return false;
+  return true;
+}
+
+export function matchInputOf(message: Message): MatchInput {
+  return { eventType: message.eventType, channels: message.channels, payload: message.payload === null ? null : JSON.parse(message.payload) };
+}

@@ -1,0 +1,213 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Runs the real Herald (`node dist/main.js`, built by `npm test` before vitest starts) as a child
+ * process on a free loopback port with its own temp data dir, the way a user runs it. End-to-end
+ * tests drive it over HTTP only.
+ *
+ * The port: Herald gets `HERALD_PORT=0` and the helper reads the address from the first output
+ * line that says it is listening (`Herald listening on http://127.0.0.1:<port>`, or Fastify's
+ * `Server listening at …` inside a JSON log line). A restart reuses that port, so URLs the test
+ * already handed out (SDK clients) keep working after a crash.
+ */
+
+const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const mainJs = join(repoRoot, 'dist', 'main.js');
+const listeningLine = /listening\b[^\n]*?(https?:\/\/[^\s"',]+)/i;
+const startTimeoutMs = 15_000;
+
+export interface StartHeraldOptions {
+  /** Extra environment (HERALD_* settings). HERALD_ADMIN_TOKEN defaults to a random token. */
+  env?: Record<string, string>;
+  /** Reuse a data dir (e.g. a crashed server's); by default a fresh temp dir, removed by stop(). */
+  dataDir?: string;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface HeraldProcess {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  readonly url: string;
+  /** The admin token (Bearer). */
+  readonly token: string;
+  readonly dataDir: string;
+  /** Everything the current and previous runs wrote, for failure messages. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Sends a signal and resolves when the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<ExitInfo>;
+  /** SIGTERM (when still running), waits for exit, removes a temp data dir; resolves the exit. */
+  stop(): Promise<ExitInfo>;
+  /** Starts Herald again on the same data dir, port and environment (after kill/stop(false)). */
+  restart(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+function exitOf(child: ChildProcess): Promise<ExitInfo> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
+}
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error('Herald exited while starting');
+    try {
+      const res = await fetch(`${url}/api/v1/health`);
+      await res.arrayBuffer();
+      if (res.status === 204) return;
+    } catch {
+      // not accepting connections yet
+    }
+    if (Date.now() > deadline) throw new Error(`GET ${url}/api/v1/health never answered 204`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function startHerald(options: StartHeraldOptions = {}): Promise<HeraldProcess> {
+  const ownsDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'herald-e2e-'));
+  // An empty config file pins the file layer, so a developer's ./herald.config.json cannot leak in.
+  const configPath = join(dataDir, 'e2e.config.json');
+  writeFileSync(configPath, '{}\n');
+  const token = options.env?.HERALD_ADMIN_TOKEN ?? `e2e_${randomBytes(18).toString('base64url')}`;
+
+  const baseEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('HERALD_')) baseEnv[k] = v;
+  }
+  const env: Record<string, string> = {
+    ...baseEnv,
+    HERALD_HOST: '127.0.0.1',
+    HERALD_PORT: '0',
+    HERALD_CONFIG: configPath,
+    ...options.env,
+    HERALD_DATA_DIR: dataDir,
+    HERALD_ADMIN_TOKEN: token,
+  };
+
+  let stdout = '';
+  let stderr = '';
+  let child: ChildProcess | null = null;
+  let url = '';
+
+  async function launch(): Promise<void> {
+    const proc = spawn(process.execPath, [mainJs], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    running.add(proc);
+    proc.once('exit', () => running.delete(proc));
+    const found = new Promise<string>((resolveUrl, reject) => {
+      let pending = '';
+      const scan = (chunk: Buffer, sink: 'out' | 'err') => {
+        const text = chunk.toString('utf8');
+        if (sink === 'out') stdout += text;
+        else stderr += text;
+        pending += text;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          const m = listeningLine.exec(line);
+          if (m?.[1]) resolveUrl(m[1].replace(/\/+$/, ''));
+        }
+      };
+      proc.stdout!.on('data', (c: Buffer) => scan(c, 'out'));
+      proc.stderr!.on('data', (c: Buffer) => scan(c, 'err'));
+      proc.once('exit', (code, signal) => reject(new Error(`Herald exited (code ${code}, signal ${signal}) before listening`)));
+      setTimeout(() => reject(new Error(`Herald printed no "listening on http://…" line within ${startTimeoutMs} ms`)), startTimeoutMs).unref();
+    });
+    try {
+      url = await found;
+      await waitForHealth(url, proc);
+    } catch (err) {
+      proc.kill('SIGKILL');
+      await exitOf(proc);
+      throw new Error(`${(err as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
+    }
+    // Restarts come back on the same port so clients holding `url` keep working.
+    env.HERALD_PORT = new URL(url).port;
+  }
+
+  await launch();
+
+  const handle: HeraldProcess = {
+    get url() {
+      return url;
+    },
+    token,
+    dataDir,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      const proc = child!;
+      const exited = exitOf(proc);
+      proc.kill(signal);
+      return exited;
+    },
+    async stop() {
+      const proc = child!;
+      let info: ExitInfo;
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = exitOf(proc);
+        proc.kill('SIGTERM');
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        info = await exited;
+        clearTimeout(timer);
+      } else {
+        info = { code: proc.exitCode, signal: proc.signalCode };
+      }
+      if (ownsDir) rmSync(dataDir, { recursive: true, force: true });
+      return info;
+    },
+    async restart() {
+      const proc = child!;
+      if (proc.exitCode === null && proc.signalCode === null) throw new Error('restart(): Herald is still running; kill() it first');
+      await launch();
+    },
+  };
+  return handle;
+}
+
+/** `fetch` against Herald with the admin token (or another one), JSON in and out. */
+export async function call(
+  herald: Pick<HeraldProcess, 'url' | 'token'>,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+  const headers: Record<string, string> = { ...options.headers };
+  const token = options.token === undefined ? herald.token : options.token;
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(`${herald.url}/api/v1${path}`, { method, headers, body });
+  const text = await res.text();
+  let json: any = undefined;
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
