@@ -1,6 +1,9 @@
-import sift from 'sift';
+import siftModule from 'sift';
 import { ValidationError } from './errors.js';
 import type { Endpoint, Message } from './types.js';
+
+// sift ships CommonJS typings whose default export TypeScript sees as the namespace under NodeNext.
+const sift = siftModule as unknown as (query: unknown) => (value: unknown) => boolean;
 
 /**
  * Which endpoints get a message (DESIGN §4 "Matching"): enabled, `filterTypes` absent or holding
@@ -32,7 +35,7 @@ export function validatePayloadFilter(filter: unknown, loc: string[] = ['body', 
   else walk(filter, 0, []);
   if (problems.length === 0) {
     try {
-      sift(filter as never);
+      sift(filter);
     } catch (err) {
       problems.push((err as Error).message);
     }
@@ -45,7 +48,7 @@ const compiled = new WeakMap<object, (payload: unknown) => boolean>();
 function payloadFilterTest(filter: Record<string, unknown>): (payload: unknown) => boolean {
   let test = compiled.get(filter);
   if (!test) {
-    test = sift(filter as never) as (payload: unknown) => boolean;
+    test = sift(filter);
     compiled.set(filter, test);
   }
   return test;
