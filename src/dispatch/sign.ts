@@ -1,0 +1,40 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * HMAC helpers shared by the profiles. All signing goes through node:crypto; nothing here
+ * implements a primitive.
+ *
+ * The payload can be up to `HERALD_MAX_PAYLOAD_BYTES` (1 MiB by default), so signed content made
+ * of several parts is fed to the HMAC part by part instead of being concatenated into a second
+ * copy of the body for every attempt.
+ */
+export function hmacSha256(key: Uint8Array, ...parts: readonly string[]): Buffer {
+  const mac = createHmac('sha256', key);
+  for (const part of parts) mac.update(part, 'utf8');
+  return mac.digest();
+}
+
+export function hmacSha256Hex(key: Uint8Array, ...parts: readonly string[]): string {
+  return hmacSha256(key, ...parts).toString('hex');
+}
+
+export function hmacSha256Base64(key: Uint8Array, ...parts: readonly string[]): string {
+  return hmacSha256(key, ...parts).toString('base64');
+}
+
+/**
+ * One Standard Webhooks signature: `v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`.
+ * `key` is the decoded secret (the base64 after `whsec_`, see `secretKeyBytes`).
+ */
+export function standardSignature(key: Uint8Array, msgId: string, timestampSeconds: number, body: string): string {
+  return `v1,${hmacSha256Base64(key, `${msgId}.${timestampSeconds}.`, body)}`;
+}
+
+/**
+ * The `webhook-signature` header value: one signature per key, space-separated, in the order
+ * given (during a rotation the new key comes first, so receivers that only try the first one
+ * move over at once).
+ */
+export function standardSignatureHeader(keys: readonly Uint8Array[], msgId: string, timestampSeconds: number, body: string): string {
+  return keys.map((key) => standardSignature(key, msgId, timestampSeconds, body)).join(' ');
+}
