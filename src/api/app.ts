@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth.js';
 import type { ApiDeps } from './context.js';
 import { registerErrorHandler } from './errors.js';
@@ -19,7 +19,8 @@ export function buildApp(deps: ApiDeps): HeraldApp {
     bodyLimit: deps.config.maxPayloadBytes,
     // Request ids for the logs; a client's svix-req-id is kept when it sends one.
     requestIdHeader: 'svix-req-id',
-    disableRequestLogging: true,
+    // Two info lines per request would dominate the logs at ingest rates; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   }) as unknown as FastifyInstance;

@@ -12,8 +12,11 @@ export function registerAuth(app: FastifyInstance): void {
   let adminHash: string | null = null;
   app.decorateRequest('caller', null as never);
   app.addHook('onRequest', async (request) => {
+    // Decide by the matched route, never by the raw URL: the router folds duplicate slashes, so
+    // `//api/v1/event-type` reaches an API route while its URL does not start with `/api/`.
     const route = request.routeOptions.url;
-    if (!request.url.startsWith('/api/') || (route !== undefined && publicRoutes.has(route))) return;
+    const path = route ?? request.url;
+    if (!path.startsWith('/api/') || publicRoutes.has(path)) return;
     const token = bearerToken(request);
     const { store, clock } = app.herald;
     if (token.startsWith(portalTokenPrefix)) {

@@ -9,6 +9,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotencyScope: string | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * `false` for routes whose answer must not be stored: it carries a credential (a portal
+     * token), and stored answers are plain text for 24 h. Such a route simply runs again.
+     */
+    idempotency?: boolean;
+  }
 }
 
 /**
@@ -37,11 +44,17 @@ export function registerIdempotency(app: FastifyInstance, windowMs = idempotency
     if (key === null) return payload;
     request.idempotencyScope = null;
     const { store } = app.herald;
-    if (reply.statusCode >= 200 && reply.statusCode < 300 && (typeof payload === 'string' || payload === undefined || payload === null)) {
-      const contentType = reply.getHeader('content-type');
-      await store.idempotencyComplete({ key, response: { statusCode: reply.statusCode, body: payload ?? '', contentType: typeof contentType === 'string' ? contentType : null } });
-    } else {
-      await store.idempotencyAbandon({ key });
+    // The work is done (a message may be on disk): failing to record the key must not turn this
+    // answer into an error that invites a retry, so a bookkeeping failure is only logged.
+    try {
+      if (reply.statusCode >= 200 && reply.statusCode < 300 && (typeof payload === 'string' || payload === undefined || payload === null)) {
+        const contentType = reply.getHeader('content-type');
+        await store.idempotencyComplete({ key, response: { statusCode: reply.statusCode, body: payload ?? '', contentType: typeof contentType === 'string' ? contentType : null } });
+      } else {
+        await store.idempotencyAbandon({ key });
+      }
+    } catch (err) {
+      request.log.warn({ err }, 'could not record the Idempotency-Key outcome');
     }
     return payload;
   });
@@ -50,6 +63,7 @@ export function registerIdempotency(app: FastifyInstance, windowMs = idempotency
 function scopeOf(request: FastifyRequest): string | null {
   const key = request.headers['idempotency-key'];
   if (request.method !== 'POST' || typeof key !== 'string' || key === '') return null;
+  if (request.routeOptions.config.idempotency === false) return null;
   const token = request.headers.authorization ?? '';
   return `${hashToken(token)}:${request.method} ${request.url}:${key}`;
 }

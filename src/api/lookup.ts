@@ -30,3 +30,11 @@ export async function findMessage(request: FastifyRequest, app: Application, idO
 export function assertAdmin(request: FastifyRequest): void {
   if (request.caller.kind !== 'admin') throw new ForbiddenError('this route needs the organisation token');
 }
+
+/**
+ * `assertAdmin` as a route `onRequest` hook: it runs right after authentication, before the body
+ * is read or validated, so a portal token on an org route gets 403 whatever it sent.
+ */
+export async function adminOnly(request: FastifyRequest): Promise<void> {
+  assertAdmin(request);
+}

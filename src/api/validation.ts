@@ -20,14 +20,37 @@ function makeAjv(coerce: boolean): Ajv {
 const bodyAjv = makeAjv(false);
 const paramAjv = makeAjv(true);
 
+/**
+ * Why `schema` is not a usable JSON Schema, or null when it compiles. A fresh Ajv per call: user
+ * schemas may carry an `$id`, which a shared instance would keep (and refuse the next time), and
+ * compiled user schemas would pile up in a shared cache. Event-type writes are rare; a compile
+ * costs a few milliseconds.
+ */
+export function jsonSchemaProblem(schema: object): string | null {
+  try {
+    makeAjv(false).compile(schema);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema as object);
 
 const partLoc: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
-/** Ajv's errors in Svix's 422 shape: `loc` is the part then the path, all strings. */
+/**
+ * Ajv's errors in Svix's 422 shape: `loc` is the part then the path, all strings.
+ * A nullable field is `anyOf [T, null]`, for which Ajv reports three errors (T's rule, "must be
+ * null", "must match a schema in anyOf"); only T's is kept, so that each field reads as one
+ * problem, as in Svix.
+ */
 export function ajvToValidationItems(errors: ErrorObject[], part: string): ValidationItem[] {
-  return errors.map((e) => {
+  const isNullBranch = (e: ErrorObject) => e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null' && e.schemaPath.includes('/anyOf/');
+  const explained = new Set(errors.filter((e) => e.keyword !== 'anyOf' && !isNullBranch(e)).map((e) => e.instancePath));
+  const kept = errors.filter((e) => !isNullBranch(e) && !(e.keyword === 'anyOf' && explained.has(e.instancePath)));
+  return (kept.length > 0 ? kept : errors).map((e) => {
     const path = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (e.keyword === 'required') path.push(String((e.params as { missingProperty: string }).missingProperty));
     return { loc: [partLoc[part] ?? part, ...path], msg: e.message ?? 'invalid', type: `value_error.${e.keyword}` };
@@ -51,12 +74,21 @@ export function jsonDepth(value: unknown): number {
 }
 
 /**
+ * How much deeper than `maxJsonDepth` a whole body may nest: a batch body wraps each payload in
+ * three levels (`{messages: [{payload}]}`). This is only the guard against absurd nesting before
+ * any route runs; routes that carry payloads check each payload's own depth exactly.
+ */
+export const bodyDepthSlack = 3;
+
+/**
  * JSON bodies: parsed by JSON.parse, with a clear 400 for text that is not JSON and a 422 when
- * nesting exceeds the limit (the body wraps the payload, so it may be one level deeper).
+ * nesting exceeds the limit plus `bodyDepthSlack`.
  * A request with a body but no JSON content type is refused by Fastify with 415.
  */
 export function registerJsonParser(app: FastifyInstance, maxJsonDepth: number): void {
-  app.removeContentTypeParser(['application/json']);
+  // Fastify also parses text/plain by default; without it a non-JSON body is 415, not a 422
+  // about a string where an object belongs.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
     const body = text as string;
     if (body.trim() === '') return done(null, undefined);
@@ -66,7 +98,7 @@ export function registerJsonParser(app: FastifyInstance, maxJsonDepth: number): 
     } catch (err) {
       return done(new BadRequestError(`the request body is not valid JSON: ${(err as Error).message}`), undefined);
     }
-    if (jsonDepth(parsed) > maxJsonDepth + 1) {
+    if (jsonDepth(parsed) > maxJsonDepth + bodyDepthSlack) {
       return done(ValidationError.field(['body'], `JSON nests deeper than ${maxJsonDepth} levels`, 'value_error.jsondepth'), undefined);
     }
     done(null, parsed);

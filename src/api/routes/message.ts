@@ -1,0 +1,270 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
+import { ConflictError, PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
+import { idTime, newId, type Id } from '../../domain/ids.js';
+import { endpointMatches } from '../../domain/matching.js';
+import type { Application, Message } from '../../domain/types.js';
+import { adminOnly, findApp, findMessage } from '../lookup.js';
+import { ListQuery, listParams, listResponse } from '../paging.js';
+import { Channel, DateTime, EventTypeName, IdOrUid, iso, Nullable, Tag, Uid } from '../schemas.js';
+import { jsonDepth } from '../validation.js';
+import { ApplicationIn, findOrCreateApp } from './application.js';
+
+const dayMs = 24 * 60 * 60 * 1000;
+const hourMs = 60 * 60 * 1000;
+
+/**
+ * Room in a message request's body limit for everything around the payload (event type, ids,
+ * channels, tags, an `application`), so that a payload of exactly `maxPayloadBytes` fits and the
+ * payload check below, not the body limit, decides.
+ */
+export const messageEnvelopeBytesDefault = 64 * 1024;
+/**
+ * Body limit of `POST …/msg/batch`. 1,000 payloads of the 1 MiB maximum would be a 1 GiB body,
+ * which JSON.parse would turn into several times that in heap; 16 MiB (about 16 KiB per message
+ * in a full batch) keeps a batch's parse to a few tens of MB. Larger payloads go in smaller
+ * batches or one by one.
+ */
+export const messageBatchBodyLimitDefault = 16 * 1024 * 1024;
+export const messageBatchSizeMax = 1000;
+
+export const MessageIn = Type.Object({
+  eventId: Type.Optional(Nullable(Uid)),
+  eventType: EventTypeName,
+  payload: Type.Object({}, { additionalProperties: true }),
+  channels: Type.Optional(Nullable(Type.Array(Channel, { minItems: 1, maxItems: 10, uniqueItems: true }))),
+  tags: Type.Optional(Nullable(Type.Array(Tag, { maxItems: 5, uniqueItems: true }))),
+  application: Type.Optional(Nullable(ApplicationIn)),
+  // Svix reserves it for transformations, which Herald does not run: accepted and ignored.
+  transformationsParams: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true }))),
+  deliverAt: Type.Optional(Nullable(DateTime)),
+  payloadRetentionPeriod: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 90 }))),
+  payloadRetentionHours: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 2160 }))),
+});
+export type MessageIn = Static<typeof MessageIn>;
+
+/** Herald extension: `POST …/msg/batch`. */
+export const MessageBatchIn = Type.Object({
+  messages: Type.Array(MessageIn, { minItems: 1, maxItems: messageBatchSizeMax }),
+});
+
+export const MessageOut = Type.Object({
+  id: Type.String(),
+  eventType: Type.String(),
+  eventId: Nullable(Type.String()),
+  payload: Type.Object({}, { additionalProperties: true }),
+  channels: Nullable(Type.Array(Type.String())),
+  tags: Nullable(Type.Array(Type.String())),
+  timestamp: DateTime,
+  deliverAt: Nullable(DateTime),
+});
+export type MessageOut = Static<typeof MessageOut>;
+
+/**
+ * The wire shape of a message. `payload` is the stored JSON text parsed again: `{}` when the
+ * caller asked for no content (Svix's `with_content=false`), `{"expired": true}` once the payload
+ * was expunged or purged. A scheduled message (`deliverAt`) is stored with `timestamp` at its
+ * delivery time, later than the instant its id carries; the answer then shows the creation
+ * instant as `timestamp` and the schedule as `deliverAt`.
+ */
+export function messageOut(message: Message, withContent = true): MessageOut {
+  const created = idTime(message.id);
+  const scheduled = message.timestamp.getTime() > created.getTime();
+  let payload: Record<string, unknown>;
+  if (!withContent) payload = {};
+  else if (message.payload === null) payload = { expired: true };
+  else payload = JSON.parse(message.payload) as Record<string, unknown>;
+  return {
+    id: message.id,
+    eventType: message.eventType,
+    eventId: message.eventId,
+    payload,
+    channels: message.channels,
+    tags: message.tags,
+    timestamp: iso(scheduled ? created : message.timestamp),
+    deliverAt: scheduled ? iso(message.timestamp) : null,
+  };
+}
+
+/**
+ * Turns one validated `MessageIn` into the stored message. The payload is kept as the text of
+ * `JSON.stringify(JSON.parse(body).payload)`: the bytes every attempt sends. Known limits of that
+ * round trip (JSON.parse semantics): object keys that look like array indices ("1", "2") come
+ * out first in ascending order, numbers beyond 2^53 lose precision, and duplicate keys keep the
+ * last value. Whitespace is not kept.
+ */
+export function messageFromInput(input: MessageIn, appId: Id<'app'>, now: Date, config: Config, loc: string[]): Message {
+  const depth = jsonDepth(input.payload);
+  if (depth > config.maxJsonDepth) {
+    throw ValidationError.field([...loc, 'payload'], `JSON nests ${depth} levels, more than the ${config.maxJsonDepth} allowed`, 'value_error.jsondepth');
+  }
+  const payload = JSON.stringify(input.payload);
+  const bytes = Buffer.byteLength(payload, 'utf8');
+  if (bytes > config.maxPayloadBytes) {
+    throw new PayloadTooLargeError(`the payload is ${bytes} bytes of JSON, more than the ${config.maxPayloadBytes} allowed (HERALD_MAX_PAYLOAD_BYTES)`);
+  }
+  if (input.payloadRetentionPeriod != null && input.payloadRetentionHours != null) {
+    throw ValidationError.field([...loc, 'payloadRetentionHours'], 'give payloadRetentionPeriod or payloadRetentionHours, not both', 'value_error.exclusive');
+  }
+  const retentionMs =
+    input.payloadRetentionHours != null ? input.payloadRetentionHours * hourMs : input.payloadRetentionPeriod != null ? input.payloadRetentionPeriod * dayMs : null;
+  let timestamp = now;
+  if (input.deliverAt != null) {
+    const at = new Date(input.deliverAt);
+    if (at.getTime() <= now.getTime() || at.getTime() > now.getTime() + dayMs) {
+      throw ValidationError.field([...loc, 'deliverAt'], 'must be in the future and at most 24 hours from now', 'value_error.deliverat');
+    }
+    timestamp = at;
+  }
+  return {
+    id: newId('msg', now),
+    appId,
+    eventType: input.eventType,
+    eventId: input.eventId ?? null,
+    payload,
+    channels: input.channels ?? null,
+    tags: input.tags ?? null,
+    timestamp,
+    payloadExpiresAt: retentionMs === null ? null : new Date(now.getTime() + retentionMs),
+  };
+}
+
+/**
+ * Stores messages with a delivery for every endpoint of the app that matches each one, in one
+ * durable transaction (the store group-commits concurrent calls), then wakes the dispatcher.
+ * Resolves only after the commit: a 202 means the messages are on disk.
+ */
+async function ingest(request: FastifyRequest, app: Application, inputs: MessageIn[], locOf: (i: number) => string[]): Promise<Message[]> {
+  const { store, clock, config } = request.server.herald;
+  const now = clock.now();
+  const seen = new Set<string>();
+  const messages = inputs.map((input, i) => {
+    if (input.eventId != null) {
+      if (seen.has(input.eventId)) throw new ConflictError(`eventId ${input.eventId} appears twice in this batch`);
+      seen.add(input.eventId);
+    }
+    return messageFromInput(input, app.id, now, config, locOf(i));
+  });
+  const endpoints = await store.endpointListAll({ appId: app.id });
+  let queued = 0;
+  const items = messages.map((message, i) => {
+    const input = inputs[i]!;
+    const match = { eventType: message.eventType, channels: message.channels, payload: input.payload };
+    const endpointIds = endpoints.filter((ep) => endpointMatches(ep, match)).map((ep) => ep.id);
+    queued += endpointIds.length;
+    return { message, endpointIds };
+  });
+  // A scheduled message (`deliverAt`) is sent alone (batches refuse `deliverAt`): its deliveries
+  // are written due at its time.
+  const dueAt = messages.length === 1 ? messages[0]!.timestamp : now;
+  try {
+    await store.messageInsert({ items, now: dueAt });
+  } catch (err) {
+    if (err instanceof ConflictError) {
+      const ids = messages.flatMap((m) => (m.eventId === null ? [] : [m.eventId]));
+      throw new ConflictError(ids.length === 1 ? `a message with eventId ${ids[0]} already exists in this application` : 'a message with one of these eventIds already exists in this application');
+    }
+    throw err;
+  }
+  if (queued > 0) request.server.herald.onDeliveriesQueued?.();
+  return messages;
+}
+
+const AppPath = Type.Object({ app_id: IdOrUid });
+const MessagePath = Type.Object({ app_id: IdOrUid, msg_id: IdOrUid });
+const WithContentQuery = Type.Object({ with_content: Type.Boolean({ default: true }) });
+const MessageListQuery = Type.Composite([
+  ListQuery,
+  Type.Object({
+    with_content: Type.Boolean({ default: true }),
+    channel: Type.Optional(Nullable(Channel)),
+    tag: Type.Optional(Nullable(Tag)),
+    before: Type.Optional(Nullable(DateTime)),
+    after: Type.Optional(Nullable(DateTime)),
+    // The svix SDK joins the list with commas; repeated parameters work too.
+    event_types: Type.Optional(Nullable(Type.Union([Type.String(), Type.Array(Type.String())]))),
+  }),
+]);
+
+const eventTypeNamePattern = new RegExp(EventTypeName.pattern!);
+
+function eventTypesOf(value: string | string[] | null | undefined): string[] | null {
+  if (value == null) return null;
+  const names = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const bad = names.filter((n) => n.length > 256 || !eventTypeNamePattern.test(n));
+  if (bad.length > 0) throw ValidationError.field(['query', 'event_types'], `not event type names: ${bad.join(', ')}`, 'value_error.str.regex');
+  return names.length === 0 ? null : [...new Set(names)];
+}
+
+/**
+ * `/app/{app}/msg`: sending (admin token; 202 once on disk), listing and reading (a portal token
+ * may read its own app's messages), expunging a payload (admin).
+ */
+export const messageRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { store, config } = app.herald;
+
+  app.post(
+    '/app/:app_id/msg',
+    {
+      onRequest: adminOnly,
+      bodyLimit: config.maxPayloadBytes + messageEnvelopeBytesDefault,
+      schema: { params: AppPath, querystring: WithContentQuery, body: MessageIn },
+    },
+    async (request, reply) => {
+      const target = await findOrCreateApp(request, request.params.app_id, request.body.application, ['body', 'application']);
+      const [message] = await ingest(request, target, [request.body], () => ['body']);
+      return reply.code(202).send(messageOut(message!, request.query.with_content));
+    },
+  );
+
+  app.post(
+    '/app/:app_id/msg/batch',
+    {
+      onRequest: adminOnly,
+      bodyLimit: Math.max(messageBatchBodyLimitDefault, config.maxPayloadBytes + messageEnvelopeBytesDefault),
+      schema: { params: AppPath, querystring: WithContentQuery, body: MessageBatchIn },
+    },
+    async (request, reply) => {
+      const { messages } = request.body;
+      const scheduled = messages.findIndex((m) => m.deliverAt != null);
+      if (scheduled >= 0) {
+        throw ValidationError.field(['body', 'messages', String(scheduled), 'deliverAt'], 'a batch cannot schedule messages; send scheduled messages one by one', 'value_error.deliverat');
+      }
+      const withApplication = messages.find((m) => m.application != null);
+      const loc = ['body', 'messages', String(messages.indexOf(withApplication!)), 'application'];
+      const target = await findOrCreateApp(request, request.params.app_id, withApplication?.application, loc);
+      const stored = await ingest(request, target, messages, (i) => ['body', 'messages', String(i)]);
+      return reply.code(202).send({ data: stored.map((m) => messageOut(m, request.query.with_content)) });
+    },
+  );
+
+  app.get('/app/:app_id/msg', { schema: { params: AppPath, querystring: MessageListQuery } }, async (request) => {
+    const q = request.query;
+    const target = await findApp(request, request.params.app_id);
+    const page = await store.messageList({
+      ...listParams(q, 'descending'),
+      appId: target.id,
+      eventTypes: eventTypesOf(q.event_types),
+      channel: q.channel ?? null,
+      tag: q.tag ?? null,
+      before: q.before == null ? null : new Date(q.before),
+      after: q.after == null ? null : new Date(q.after),
+    });
+    return listResponse(page, (m) => messageOut(m, q.with_content));
+  });
+
+  app.get('/app/:app_id/msg/:msg_id', { schema: { params: MessagePath, querystring: WithContentQuery } }, async (request) => {
+    const target = await findApp(request, request.params.app_id);
+    return messageOut(await findMessage(request, target, request.params.msg_id), request.query.with_content);
+  });
+
+  app.delete('/app/:app_id/msg/:msg_id/content', { onRequest: adminOnly, schema: { params: MessagePath } }, async (request, reply) => {
+    const target = await findApp(request, request.params.app_id);
+    const message = await findMessage(request, target, request.params.msg_id);
+    await store.messageExpungePayload({ appId: target.id, id: message.id });
+    return reply.code(204).send();
+  });
+};
