@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Webhook } from 'standardwebhooks';
+import { ApiException, Svix } from 'svix';
+import type { ReceivedRequest } from './test-receiver.js';
 
 /**
  * Runs the real Herald (`node dist/main.js`, built by `npm test` before vitest starts) as a child
@@ -26,6 +29,11 @@ export interface StartHeraldOptions {
   env?: Record<string, string>;
   /** Reuse a data dir (e.g. a crashed server's); by default a fresh temp dir, removed by stop(). */
   dataDir?: string;
+  /**
+   * `generate`: pass no HERALD_ADMIN_TOKEN, let Herald generate one on first start as a new user
+   * sees it, and read it from `<dataDir>/admin-token`.
+   */
+  adminToken?: 'generate';
 }
 
 export interface ExitInfo {
@@ -84,7 +92,8 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
   // An empty config file pins the file layer, so a developer's ./herald.config.json cannot leak in.
   const configPath = join(dataDir, 'e2e.config.json');
   writeFileSync(configPath, '{}\n');
-  const token = options.env?.HERALD_ADMIN_TOKEN ?? `e2e_${randomBytes(18).toString('base64url')}`;
+  const generate = options.adminToken === 'generate';
+  let token = options.env?.HERALD_ADMIN_TOKEN ?? `e2e_${randomBytes(18).toString('base64url')}`;
 
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
@@ -97,8 +106,9 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
     HERALD_CONFIG: configPath,
     ...options.env,
     HERALD_DATA_DIR: dataDir,
-    HERALD_ADMIN_TOKEN: token,
   };
+  if (generate) delete env.HERALD_ADMIN_TOKEN;
+  else env.HERALD_ADMIN_TOKEN = token;
 
   let stdout = '';
   let stderr = '';
@@ -132,6 +142,7 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
     try {
       url = await found;
       await waitForHealth(url, proc);
+      if (generate) token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
     } catch (err) {
       proc.kill('SIGKILL');
       await exitOf(proc);
@@ -147,7 +158,9 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
     get url() {
       return url;
     },
-    token,
+    get token() {
+      return token;
+    },
     dataDir,
     get stdout() {
       return stdout;
@@ -210,4 +223,65 @@ export async function call(
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+/** A Svix SDK client on Herald (admin token unless another is given). */
+export function svixFor(herald: Pick<HeraldProcess, 'url' | 'token'>, token: string = herald.token): Svix {
+  return new Svix(token, { serverUrl: herald.url });
+}
+
+/** Awaits a promise that must fail with an HTTP error; returns its status and parsed body. */
+export async function apiError(promise: Promise<unknown>): Promise<{ status: number; body: any }> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof ApiException) return { status: err.code, body: err.body };
+    throw err;
+  }
+  throw new Error('expected the call to fail with an HTTP error, but it succeeded');
+}
+
+/**
+ * Polls `probe` until it returns something other than undefined/false (state that Herald only
+ * exposes through its API, such as an attempt being recorded); fails after `timeoutMs`.
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false | null>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false && value !== null) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Standard Webhooks verification with the `standardwebhooks` library; returns the parsed payload. */
+export function verifyWebhook(secret: string, request: ReceivedRequest): unknown {
+  return new Webhook(secret).verify(request.body, headerRecord(request));
+}
+
+/** A received request's headers as one string per (lower-cased) name. */
+export function headerRecord(request: ReceivedRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** The `v1,` signatures of a request, in the order sent. */
+export function signaturesOf(request: ReceivedRequest): string[] {
+  return String(request.headers['webhook-signature'] ?? '').split(' ').filter((s) => s !== '');
+}
+
+/** Standard Webhooks by hand: `v1,` + base64 HMAC-SHA256 over `{id}.{timestamp}.{body}`. */
+export function expectedSignature(secret: string, request: ReceivedRequest): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const signed = `${request.headers['webhook-id']}.${request.headers['webhook-timestamp']}.${request.body}`;
+  return `v1,${createHmac('sha256', key).update(signed).digest('base64')}`;
 }
