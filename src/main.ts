@@ -57,7 +57,7 @@ async function openStore(config: Config, dataDir: string): Promise<Store> {
   if (config.databaseUrl !== null) {
     throw new ConfigError(['HERALD_DATABASE_URL: the PostgreSQL store is not available in this version; unset it to use the embedded SQLite store']);
   }
-  return openSqliteStore({ path: join(dataDir, 'herald.db') });
+  return openSqliteStore({ path: join(dataDir, 'herald.db'), ownsDelivery: config.role !== 'api' });
 }
 
 /** The key that encrypts endpoint secrets: from the config, or generated once into the data dir. */

@@ -58,6 +58,27 @@ describe('sqlite driver', () => {
     expect(await second.messageGet({ appId: a.id, idOrEventId: m.id })).toEqual(m);
   });
 
+  it('ownsDelivery returns every sending delivery to the queue at open, whatever its lease', async () => {
+    const store = await open();
+    const a = await insertApp(store);
+    const ep = await insertEndpoint(store, a.id);
+    const m = await insertMessage(store, a.id, [ep.id]);
+    const now = new Date();
+    expect(await store.deliveryClaimDue({ now, limit: 10, leaseMs: 120_000, perEndpointLimit: 10, skipEndpointIds: [] })).toHaveLength(1);
+    await store.close();
+
+    const bystander = await open();
+    const [stillSending] = await bystander.deliveryListByMessage({ appId: a.id, msgId: m.id });
+    expect(stillSending!.status).toBe(3);
+    await bystander.close();
+
+    const owner = await openSqliteStore({ path, ownsDelivery: true });
+    opened.push(owner);
+    const [released] = await owner.deliveryListByMessage({ appId: a.id, msgId: m.id });
+    expect(released!.status).toBe(1);
+    expect(await owner.deliveryClaimDue({ now, limit: 10, leaseMs: 120_000, perEndpointLimit: 10, skipEndpointIds: [] })).toHaveLength(1);
+  });
+
   it('close writes the inserts still queued for the group commit', async () => {
     const store = await open();
     const a = await insertApp(store);

@@ -26,6 +26,13 @@ export interface SqliteStoreOptions {
   path: string;
   /** How long a write waits for another connection's lock before failing (`UnavailableError`). */
   busyTimeoutMs?: number;
+  /**
+   * This process runs the only dispatcher for the file (DESIGN §6: with SQLite one process owns
+   * delivery), so every delivery still marked sending at open was claimed by a process that is
+   * gone: return them all to the queue at once instead of waiting out their leases (up to 2 min
+   * after a `kill -9`). Tools that open the file beside a running server leave this off.
+   */
+  ownsDelivery?: boolean;
 }
 
 /**
@@ -63,6 +70,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     db.pragma(`cache_size = -${cacheSizeKib}`);
     db.pragma('temp_store = MEMORY');
     migrate(db);
+    if (options.ownsDelivery) db.prepare('UPDATE deliveries SET status = 1, lease_until = NULL WHERE status = 3').run();
     statements = prepareStatements(db);
   } catch (err) {
     db.close();
