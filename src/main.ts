@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { buildApp } from './api/app.js';
+import { StartupError, ensureAdminToken, loadMasterKey, lockDataDir } from './bootstrap.js';
 import { ConfigError, loadConfigFromProcess, type Config } from './config.js';
 import { systemClock } from './domain/clock.js';
 import { SecretBox } from './domain/secrets.js';
-import { adminTokenHashSetting, adminTokenPrefix, generateToken, hashToken } from './domain/tokens.js';
 import { Dispatcher } from './dispatch/claim-loop.js';
 import type { Store } from './store/driver.js';
 import { openSqliteStore } from './store/sqlite/index.js';
-import { randomBytes } from 'node:crypto';
 
 /**
  * Start: config → store → API and/or dispatcher → graceful stop on SIGTERM/SIGINT.
@@ -20,8 +19,9 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'herald' } });
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const unlock = lockDataDir(dataDir);
   const store = await openStore(config, dataDir);
-  const secretBox = new SecretBox(masterKey(config, dataDir));
+  const secretBox = new SecretBox(await loadMasterKey(config, store, dataDir));
   const adminTokenNote = await ensureAdminToken(config, store, dataDir);
 
   const dispatcher = config.role === 'api' ? null : new Dispatcher({ store, clock: systemClock, config, secretBox, logger: logger.child({ part: 'dispatch' }) });
@@ -30,11 +30,7 @@ async function main(): Promise<void> {
       ? null
       : buildApp({ config, store, clock: systemClock, secretBox, logger: logger.child({ part: 'api' }), onDeliveriesQueued: () => dispatcher?.notify() });
 
-  let url: string | null = null;
-  if (api) {
-    const address = await api.listen({ host: config.host, port: config.port });
-    url = address;
-  }
+  const url = api ? await api.listen({ host: config.host, port: config.port }) : null;
   dispatcher?.start();
   printBanner(url, adminTokenNote, config);
 
@@ -46,6 +42,7 @@ async function main(): Promise<void> {
     await api?.close();
     await dispatcher?.stop();
     await store.close();
+    unlock();
     logger.info('stopped');
     process.exit(0);
   };
@@ -57,34 +54,10 @@ async function openStore(config: Config, dataDir: string): Promise<Store> {
   if (config.databaseUrl !== null) {
     throw new ConfigError(['HERALD_DATABASE_URL: the PostgreSQL store is not available in this version; unset it to use the embedded SQLite store']);
   }
-  return openSqliteStore({ path: join(dataDir, 'herald.db'), ownsDelivery: config.role !== 'api' });
-}
-
-/** The key that encrypts endpoint secrets: from the config, or generated once into the data dir. */
-function masterKey(config: Config, dataDir: string): Buffer {
-  if (config.masterKey !== null) return Buffer.from(config.masterKey, config.masterKey.length === 64 ? 'hex' : 'base64');
-  const path = join(dataDir, 'master.key');
-  if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-  return Buffer.from(readFileSync(path, 'utf8').trim(), 'hex');
-}
-
-/**
- * The admin token is stored hashed. Given in the environment, its hash replaces the stored one;
- * otherwise one is generated on first start, printed once and written to `<data>/admin-token`.
- */
-async function ensureAdminToken(config: Config, store: Store, dataDir: string): Promise<string> {
-  if (config.adminToken !== null) {
-    await store.settingPut({ key: adminTokenHashSetting, value: hashToken(config.adminToken) });
-    return 'admin token: the value of HERALD_ADMIN_TOKEN';
+  if (config.role !== 'all') {
+    throw new ConfigError([`HERALD_ROLE: "${config.role}" needs the PostgreSQL store (HERALD_DATABASE_URL); with the embedded SQLite store one process does both, so use "all"`]);
   }
-  const path = join(dataDir, 'admin-token');
-  if ((await store.settingGet({ key: adminTokenHashSetting })) !== null) {
-    return existsSync(path) ? `admin token: in ${path}` : 'admin token: as printed on first start (set HERALD_ADMIN_TOKEN to replace it)';
-  }
-  const token = generateToken(adminTokenPrefix);
-  writeFileSync(path, token + '\n', { mode: 0o600 });
-  await store.settingPut({ key: adminTokenHashSetting, value: hashToken(token) });
-  return `admin token (shown once, also saved to ${path}): ${token}`;
+  return openSqliteStore({ path: join(dataDir, 'herald.db'), ownsDelivery: true });
 }
 
 function printBanner(url: string | null, adminTokenNote: string, config: Config): void {
@@ -98,7 +71,7 @@ function printBanner(url: string | null, adminTokenNote: string, config: Config)
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof StartupError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
