@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openTestApi, testAdminToken, type TestApi } from '../../test/helpers/api.js';
 import { hashToken } from '../domain/tokens.js';
+import { idempotencyInProgressTtlMs } from '../store/driver.js';
 
 let api: TestApi;
 let clock: FakeClock;
@@ -71,6 +72,20 @@ describe('Idempotency-Key', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual({ code: 'conflict', detail: expect.stringContaining('in progress') });
     expect(await appCount()).toBe(0);
+  });
+
+  it('runs the request again once a key has been in progress longer than a live request takes (its process died)', async () => {
+    const scope = `${hashToken(`Bearer ${testAdminToken}`)}:POST /api/v1/app:crashed`;
+    const now = clock.now();
+    await api.store.idempotencyBegin({ key: scope, now, expiresBefore: new Date(now.getTime() - 1) });
+    clock.advance(idempotencyInProgressTtlMs);
+    expect((await post('/api/v1/app', { name: 'A' }, 'crashed')).statusCode).toBe(409);
+    clock.advance(1);
+    const taken = await post('/api/v1/app', { name: 'A' }, 'crashed');
+    expect(taken.statusCode).toBe(201);
+    clock.advance(60_000);
+    expect((await post('/api/v1/app', { name: 'A' }, 'crashed')).body).toBe(taken.body);
+    expect(await appCount()).toBe(1);
   });
 
   it('forgets a key after 24 hours', async () => {

@@ -21,8 +21,10 @@ declare module 'fastify' {
 /**
  * `Idempotency-Key` on POST: the first successful (2xx) answer for a key is stored and replayed
  * for the same caller, route and key within 24 h; a second request while the first is still
- * running gets 409. Error answers are not stored, so a client can fix its request and retry
- * with the same key. The svix SDK sends an `auto_…` key on every POST, which this honours too.
+ * running gets 409, for at most `idempotencyInProgressTtlMs` (60 s; a key in progress longer than
+ * that belonged to a request that died, and the next request takes it over). Error answers are
+ * not stored, so a client can fix its request and retry with the same key. The svix SDK sends an
+ * `auto_…` key on every POST, which this honours too.
  */
 export function registerIdempotency(app: FastifyInstance, windowMs = idempotencyWindowMsDefault): void {
   app.decorateRequest('idempotencyScope', null);

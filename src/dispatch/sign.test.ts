@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { app, endpoint as factoryEndpoint, message as factoryMessage } from '../../test/helpers/factory.js';
 import { generateSecret, secretKeyBytes } from '../domain/secrets.js';
 import type { Endpoint, Message } from '../domain/types.js';
 import { getProfile, isReservedHeaderName } from '../profiles/index.js';
@@ -15,45 +16,13 @@ const vector = {
   signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
 };
 
-function endpoint(over: Partial<Endpoint> = {}): Endpoint {
-  const at = new Date('2024-01-01T00:00:00Z');
-  return {
-    id: 'ep_2bQ6xTgHmsy1vZcE8HkZDLQk1lP',
-    appId: 'app_2bQ6xTgHmsy1vZcE8HkZDLQk1lP',
-    uid: null,
-    url: 'https://example.com/hook',
-    description: '',
-    version: 1,
-    disabled: false,
-    filterTypes: null,
-    channels: null,
-    rateLimit: null,
-    metadata: {},
-    headers: {},
-    secrets: '',
-    profile: 'standard',
-    profileOptions: {},
-    payloadFilter: null,
-    timeoutMs: null,
-    retrySchedule: null,
-    maxConcurrency: null,
-    createdAt: at,
-    updatedAt: at,
-    ...over,
-  };
-}
-
-const message: Message = {
+const application = app();
+const endpoint = (overrides: Partial<Endpoint> = {}) => factoryEndpoint(application.id, overrides);
+const message = factoryMessage(application.id, {
   id: vector.msgId as Message['id'],
-  appId: 'app_2bQ6xTgHmsy1vZcE8HkZDLQk1lP',
-  eventType: 'test.event',
-  eventId: null,
   payload: vector.payload,
-  channels: null,
-  tags: null,
   timestamp: new Date(vector.timestamp * 1000),
-  payloadExpiresAt: null,
-};
+});
 
 describe('standard signatures', () => {
   it('match the Standard Webhooks test vector', () => {

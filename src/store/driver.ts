@@ -106,7 +106,9 @@ export interface Store {
   /**
    * Starts an idempotent request. `new`: the caller runs it and must `idempotencyComplete` or
    * `idempotencyAbandon`; `in-progress`: another request holds the key; `done`: replay `response`.
-   * Keys older than `expiresBefore` count as absent.
+   * Keys begun before `expiresBefore` count as absent, and so do keys still in progress that were
+   * begun more than `idempotencyInProgressTtlMs` before `now`: their request is taken to have died
+   * between begin and complete, and the caller takes the key over (`new`).
    */
   idempotencyBegin(p: { key: string; now: Date; expiresBefore: Date }): Promise<IdempotencyBeginResult>;
   idempotencyComplete(p: { key: string; response: IdempotentResponse }): Promise<void>;
@@ -207,6 +209,17 @@ export interface AttemptListParams extends ListParams {
   before?: Date | null;
   after?: Date | null;
 }
+
+/**
+ * How long an `Idempotency-Key` may stay in progress before `idempotencyBegin` hands it to the next
+ * request. Without it, a process that died between begin and complete left the key answering 409
+ * for the whole 24 h window. Idempotent requests take milliseconds to seconds (a 1,000-message
+ * batch is one group commit), so 60 s is far beyond a live one; a retry before then still gets
+ * 409. Known limits: a request still running after 60 s (a replay-missing over millions of
+ * messages) can be run a second time by a retry with its key, and the later of the two to
+ * complete leaves its answer; and the overtaken request's abandon frees the new holder's key.
+ */
+export const idempotencyInProgressTtlMs = 60_000;
 
 export type IdempotencyBeginResult =
   | { state: 'new' }

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { NotFoundError } from '../../src/domain/errors.js';
+import { idempotencyInProgressTtlMs } from '../../src/store/driver.js';
 import { factoryEpoch } from '../helpers/factory.js';
 import type { ConformanceContext } from './index.js';
 
@@ -34,6 +35,22 @@ export function idempotencyArea(t: ConformanceContext): void {
     expect(await store.idempotencyBegin({ key: 'stuck', now: later, expiresBefore: at(1) })).toEqual({ state: 'new' });
     // Taken over: the new holder's key is in progress again.
     expect(await store.idempotencyBegin({ key: 'done', now: later, expiresBefore: at(1) })).toEqual({ state: 'in-progress' });
+  });
+
+  t.test('a key in progress for longer than idempotencyInProgressTtlMs is taken over; a done key is not', async (store) => {
+    await store.idempotencyBegin({ key: 'crashed', now: t0, expiresBefore: at(-day) });
+    await store.idempotencyBegin({ key: 'done', now: t0, expiresBefore: at(-day) });
+    await store.idempotencyComplete({ key: 'done', response });
+    const edge = at(idempotencyInProgressTtlMs);
+    expect(await store.idempotencyBegin({ key: 'crashed', now: edge, expiresBefore: at(idempotencyInProgressTtlMs - day) })).toEqual({ state: 'in-progress' });
+    const stale = at(idempotencyInProgressTtlMs + 1);
+    expect(await store.idempotencyBegin({ key: 'crashed', now: stale, expiresBefore: at(idempotencyInProgressTtlMs + 1 - day) })).toEqual({ state: 'new' });
+    // The new holder has the full time again, and can complete the key.
+    const soon = at(2 * idempotencyInProgressTtlMs);
+    expect(await store.idempotencyBegin({ key: 'crashed', now: soon, expiresBefore: at(2 * idempotencyInProgressTtlMs - day) })).toEqual({ state: 'in-progress' });
+    await store.idempotencyComplete({ key: 'crashed', response });
+    expect(await store.idempotencyBegin({ key: 'crashed', now: at(day - 1), expiresBefore: at(-1) })).toEqual({ state: 'done', response });
+    expect(await store.idempotencyBegin({ key: 'done', now: stale, expiresBefore: at(idempotencyInProgressTtlMs + 1 - day) })).toEqual({ state: 'done', response });
   });
 
   t.test('abandoning frees the key for a retry but never drops a stored answer', async (store) => {

@@ -97,6 +97,7 @@ describe('POST /app', () => {
     ['a uid with a space', { name: 'A', uid: 'a b' }, ['body', 'uid']],
     ['a uid longer than 256', { name: 'A', uid: 'u'.repeat(257) }, ['body', 'uid']],
     ['a non-string metadata value', { name: 'A', metadata: { n: 1 } }, ['body', 'metadata', 'n']],
+    ['a number in metadata under a key with a line break', { name: 'A', metadata: { 'a\nb': 5 } }, ['body', 'metadata', 'a\nb']],
     ['a rate of 0', { name: 'A', throttleRate: 0 }, ['body', 'throttleRate']],
     ['a string rate', { name: 'A', rateLimit: '5' }, ['body', 'rateLimit']],
   ])('answers 422 for %s', async (_what, body, loc) => {
@@ -271,6 +272,9 @@ describe('PATCH /app/{app_id}', () => {
       await api.call('PATCH', '/api/v1/app/a', 409, { uid: 'b' });
       expect((await api.call('PATCH', '/api/v1/app/a', 422, { name: false })).detail[0].loc).toEqual(['body', 'name']);
       expect((await api.call('PATCH', '/api/v1/app/a', 422, { uid: 'app_y' })).detail[0].loc).toEqual(['body', 'uid']);
+      // A line break in a key must not let a non-string value through (TypeBox's Record did).
+      expect((await api.call('PATCH', '/api/v1/app/a', 422, { metadata: { 'a\nb': 5 } })).detail[0].loc).toEqual(['body', 'metadata', 'a\nb']);
+      expect((await api.call('PUT', '/api/v1/app/a', 422, { name: 'A', metadata: { 'a\nb': 5 } })).detail[0].loc).toEqual(['body', 'metadata', 'a\nb']);
       await api.call('PATCH', '/api/v1/app/a', 400, undefined, { rawBody: '{' });
       await api.call('PATCH', '/api/v1/app/a', 401, { name: 'X' }, { token: null });
       await api.call('PATCH', '/api/v1/app/a', 403, { name: 'X' }, { token });

@@ -6,11 +6,10 @@ import { isId, newId } from '../../domain/ids.js';
 import type { Application } from '../../domain/types.js';
 import { adminOnly, findApp } from '../lookup.js';
 import { ListQuery, listParams, listResponse } from '../paging.js';
-import { assertUidNotId, DateTime, IdOrUid, iso, Metadata, Name, Nullable, Uid } from '../schemas.js';
+import { assertUidNotId, DateTime, IdOrUid, iso, Name, Nullable, StringMap, Uid } from '../schemas.js';
 
 /** Svix's uint16 rate (messages per second); `ApplicationIn` wants ≥ 1, the patch allows 0. */
-const AppRateIn = Type.Integer({ minimum: 1, maximum: 65535 });
-const AppRatePatch = Type.Integer({ minimum: 0, maximum: 65535 });
+const appRate = (minimum: 0 | 1) => Type.Optional(Nullable(Type.Integer({ minimum, maximum: 65535 })));
 
 /**
  * `rateLimit` is Svix's deprecated name for `throttleRate`; Herald keeps one value, takes either
@@ -18,19 +17,18 @@ const AppRatePatch = Type.Integer({ minimum: 0, maximum: 65535 });
  */
 export const ApplicationIn = Type.Object({
   name: Name,
-  rateLimit: Type.Optional(Nullable(AppRateIn)),
-  throttleRate: Type.Optional(Nullable(AppRateIn)),
+  rateLimit: appRate(1),
+  throttleRate: appRate(1),
   uid: Type.Optional(Nullable(Uid)),
-  metadata: Type.Optional(Metadata),
+  metadata: Type.Optional(StringMap),
 });
 export type ApplicationIn = Static<typeof ApplicationIn>;
 
+/** `ApplicationIn` with every field optional, and a rate of 0 allowed. */
 export const ApplicationPatch = Type.Object({
-  name: Type.Optional(Name),
-  rateLimit: Type.Optional(Nullable(AppRatePatch)),
-  throttleRate: Type.Optional(Nullable(AppRatePatch)),
-  uid: Type.Optional(Nullable(Uid)),
-  metadata: Type.Optional(Metadata),
+  ...Type.Partial(ApplicationIn).properties,
+  rateLimit: appRate(0),
+  throttleRate: appRate(0),
 });
 export type ApplicationPatch = Static<typeof ApplicationPatch>;
 
@@ -40,7 +38,7 @@ export const ApplicationOut = Type.Object({
   name: Type.String(),
   rateLimit: Nullable(Type.Integer()),
   throttleRate: Nullable(Type.Integer()),
-  metadata: Metadata,
+  metadata: StringMap,
   createdAt: DateTime,
   updatedAt: DateTime,
 });

@@ -8,7 +8,7 @@ import { endpointMatches } from '../../domain/matching.js';
 import type { Application, Message } from '../../domain/types.js';
 import { adminOnly, findApp, findMessage } from '../lookup.js';
 import { ListQuery, listParams, listResponse } from '../paging.js';
-import { Channel, DateTime, EventTypeName, IdOrUid, iso, Nullable, Tag, Uid } from '../schemas.js';
+import { Channel, DateTime, EventTypeName, EventTypesQuery, eventTypesOf, IdOrUid, iso, Nullable, Tag, Uid } from '../schemas.js';
 import { jsonDepth } from '../validation.js';
 import { ApplicationIn, findOrCreateApp } from './application.js';
 
@@ -183,20 +183,9 @@ const MessageListQuery = Type.Composite([
     tag: Type.Optional(Nullable(Tag)),
     before: Type.Optional(Nullable(DateTime)),
     after: Type.Optional(Nullable(DateTime)),
-    // The svix SDK joins the list with commas; repeated parameters work too.
-    event_types: Type.Optional(Nullable(Type.Union([Type.String(), Type.Array(Type.String())]))),
+    event_types: EventTypesQuery,
   }),
 ]);
-
-const eventTypeNamePattern = new RegExp(EventTypeName.pattern!);
-
-function eventTypesOf(value: string | string[] | null | undefined): string[] | null {
-  if (value == null) return null;
-  const names = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
-  const bad = names.filter((n) => n.length > 256 || !eventTypeNamePattern.test(n));
-  if (bad.length > 0) throw ValidationError.field(['query', 'event_types'], `not event type names: ${bad.join(', ')}`, 'value_error.str.regex');
-  return names.length === 0 ? null : [...new Set(names)];
-}
 
 /**
  * `/app/{app}/msg`: sending (admin token; 202 once on disk), listing and reading (a portal token

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { NotFoundError } from '../../domain/errors.js';
 import type { IdempotentResponse } from '../../domain/types.js';
-import type { IdempotencyBeginResult } from '../driver.js';
+import { idempotencyInProgressTtlMs, type IdempotencyBeginResult } from '../driver.js';
 
 interface KeyRow {
   state: 'in-progress' | 'done';
@@ -13,8 +13,9 @@ interface KeyRow {
 
 /**
  * `Idempotency-Key` bookkeeping. A key older than `expiresBefore` is taken over as if absent,
- * whatever its state: that also frees a key whose request died in flight (the process was killed
- * before it could complete or abandon it).
+ * whatever its state, and so is a key in progress for longer than `idempotencyInProgressTtlMs`:
+ * that frees a key whose request died in flight (the process was killed before it could complete
+ * or abandon it) within a minute instead of a day.
  */
 export function idempotencyStatements(db: Database) {
   const get = db.prepare('SELECT state, status_code, body, content_type, created_at FROM idempotency_keys WHERE key = ?');
@@ -28,9 +29,11 @@ export function idempotencyStatements(db: Database) {
   const begin = db.transaction((p: { key: string; now: Date; expiresBefore: Date }): IdempotencyBeginResult => {
     const row = get.get(p.key) as KeyRow | undefined;
     if (row !== undefined && row.created_at >= p.expiresBefore.getTime()) {
-      if (row.state === 'in-progress') return { state: 'in-progress' };
-      // A done row always has its answer (`idempotencyComplete` writes all three together).
-      return { state: 'done', response: { statusCode: row.status_code as number, body: row.body as string, contentType: row.content_type } };
+      if (row.state === 'done') {
+        // A done row always has its answer (`idempotencyComplete` writes all three together).
+        return { state: 'done', response: { statusCode: row.status_code as number, body: row.body as string, contentType: row.content_type } };
+      }
+      if (row.created_at >= p.now.getTime() - idempotencyInProgressTtlMs) return { state: 'in-progress' };
     }
     take.run(p.key, p.now.getTime());
     return { state: 'new' };

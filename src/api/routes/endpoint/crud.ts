@@ -9,10 +9,10 @@ import type { Application, Endpoint } from '../../../domain/types.js';
 import { getProfile, profileNameDefault, profileNames } from '../../../profiles/index.js';
 import { findApp, findEndpoint } from '../../lookup.js';
 import { ListQuery, listParams, listResponse } from '../../paging.js';
-import { assertUidNotId, Channel, Description, EventTypeName, iso, Nullable, RateLimit, Uid, uidPattern } from '../../schemas.js';
+import { assertUidNotId, Channel, Description, EventTypeName, iso, Nullable, RateLimit, StringMap, Uid, uidPattern } from '../../schemas.js';
 import { headerProblems } from './headers.js';
 import { EndpointSecret, rotatedSecrets, rotationGraceSecondsDefault, sealNewSecret, secretOrThrow } from './secret.js';
-import { AppPath, EndpointPath, StringMap } from './shared.js';
+import { AppPath, EndpointPath } from './shared.js';
 
 /**
  * Endpoint CRUD: `GET/POST /app/{app}/endpoint`, `GET/PUT/PATCH/DELETE …/endpoint/{ep}`.
@@ -135,7 +135,7 @@ function urlProblems(text: string, allowedNetworks: readonly string[]): Validati
   }
   const blocked = literalUrlBlockedReason(url, allowedNetworks);
   if (blocked !== null) {
-    return [{ loc, msg: `${blocked}: private networks are blocked (HERALD_ALLOWED_NETWORKS exempts CIDRs)`, type: 'value_error.url.blocked' }];
+    return [{ loc, msg: blocked, type: 'value_error.url.blocked' }];
   }
   return [];
 }
@@ -185,12 +185,9 @@ const rateLimitOf = (body: { rateLimit?: number | null; throttleRate?: number | 
 
 const allFields = new Set<Field>(['url', 'uid', 'filterTypes', 'profile', 'profileOptions', 'payloadFilter', 'headers']);
 
-/** A new endpoint from `EndpointIn` (create) or `EndpointUpdate` (PUT of an unknown uid). */
-function newEndpoint(application: Application, body: EndpointIn, secret: string, now: Date): Endpoint {
+/** The Svix fields of a create or a PUT (but `uid`), absent optional ones taking their defaults. */
+function svixFieldsOf(body: EndpointUpdate) {
   return {
-    id: newId('ep', now),
-    appId: application.id,
-    uid: body.uid ?? null,
     url: body.url,
     description: body.description ?? '',
     version: body.version ?? 1,
@@ -199,6 +196,16 @@ function newEndpoint(application: Application, body: EndpointIn, secret: string,
     channels: body.channels ?? null,
     rateLimit: rateLimitOf(body) ?? null,
     metadata: body.metadata ?? {},
+  };
+}
+
+/** A new endpoint from `EndpointIn` (create) or `EndpointUpdate` (PUT of an unknown uid). */
+function newEndpoint(application: Application, body: EndpointIn, secret: string, now: Date): Endpoint {
+  return {
+    id: newId('ep', now),
+    appId: application.id,
+    uid: body.uid ?? null,
+    ...svixFieldsOf(body),
     headers: body.headers ?? {},
     secrets: secret,
     profile: body.profile ?? profileNameDefault,
@@ -277,14 +284,7 @@ export const endpointCrudRoutes: FastifyPluginAsync = async (plain) => {
       {
         ...existing,
         uid: body.uid === undefined ? existing.uid : body.uid,
-        url: body.url,
-        description: body.description ?? '',
-        version: body.version ?? 1,
-        disabled: body.disabled ?? false,
-        filterTypes: body.filterTypes ?? null,
-        channels: body.channels ?? null,
-        rateLimit: rateLimitOf(body) ?? null,
-        metadata: body.metadata ?? {},
+        ...svixFieldsOf(body),
         updatedAt: now,
       },
       body,
