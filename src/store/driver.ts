@@ -86,7 +86,8 @@ export interface Store {
   deliveryReapExpiredLeases(p: { now: Date }): Promise<number>;
   /**
    * Resend: makes the delivery pending now with a fresh schedule and a manual trigger; creates
-   * it when the message never went to that endpoint.
+   * it when the message never went to that endpoint. A delivery being sent is left as it is:
+   * the request in flight is the resend.
    */
   deliveryRequeue(p: DeliveryKey & { now: Date }): Promise<void>;
   /** Recover: requeues the endpoint's failed deliveries whose message is in [since, until). */

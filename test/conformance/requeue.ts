@@ -23,6 +23,18 @@ export function requeueArea(t: ConformanceContext): void {
     expect(claimed?.delivery).toMatchObject({ msgId: key.msgId, triggerType: TriggerType.Manual, attemptCount: 0 });
   });
 
+  t.test('resend leaves a delivery that is being sent alone: the request in flight is the resend', async (store) => {
+    const a = await insertApp(store);
+    const ep = await insertEndpoint(store, a.id);
+    const m = await insertMessage(store, a.id, [ep.id]);
+    const now = tick();
+    expect(await claimAll(store, now)).toHaveLength(1);
+    await store.deliveryRequeue({ appId: a.id, msgId: m.id, endpointId: ep.id, now });
+    const [d] = await store.deliveryListByMessage({ appId: a.id, msgId: m.id });
+    expect(d).toMatchObject({ status: MessageStatus.Sending, triggerType: TriggerType.Scheduled });
+    expect(await claimAll(store, now)).toHaveLength(0);
+  });
+
   t.test('resend creates the delivery when the message never went to the endpoint', async (store) => {
     const a = await insertApp(store);
     const ep = await insertEndpoint(store, a.id);

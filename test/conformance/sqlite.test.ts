@@ -58,7 +58,7 @@ describe('sqlite driver', () => {
     expect(await second.messageGet({ appId: a.id, idOrEventId: m.id })).toEqual(m);
   });
 
-  it('ownsDelivery returns every sending delivery to the queue at open, whatever its lease', async () => {
+  it('ownsDelivery returns every sending delivery to the queue and drops held idempotency keys at open', async () => {
     const store = await open();
     const a = await insertApp(store);
     const ep = await insertEndpoint(store, a.id);
@@ -70,12 +70,16 @@ describe('sqlite driver', () => {
     const bystander = await open();
     const [stillSending] = await bystander.deliveryListByMessage({ appId: a.id, msgId: m.id });
     expect(stillSending!.status).toBe(3);
+    expect(await bystander.idempotencyBegin({ key: 'k', now, expiresBefore: new Date(0) })).toEqual({ state: 'new' });
+    expect(await bystander.idempotencyBegin({ key: 'k', now, expiresBefore: new Date(0) })).toEqual({ state: 'in-progress' });
     await bystander.close();
 
     const owner = await openSqliteStore({ path, ownsDelivery: true });
     opened.push(owner);
     const [released] = await owner.deliveryListByMessage({ appId: a.id, msgId: m.id });
     expect(released!.status).toBe(1);
+    // ... and no Idempotency-Key is still held by a request of the dead process.
+    expect(await owner.idempotencyBegin({ key: 'k', now, expiresBefore: new Date(0) })).toEqual({ state: 'new' });
     expect(await owner.deliveryClaimDue({ now, limit: 10, leaseMs: 120_000, perEndpointLimit: 10, skipEndpointIds: [] })).toHaveLength(1);
   });
 

@@ -30,7 +30,9 @@ export interface SqliteStoreOptions {
    * This process runs the only dispatcher for the file (DESIGN §6: with SQLite one process owns
    * delivery), so every delivery still marked sending at open was claimed by a process that is
    * gone: return them all to the queue at once instead of waiting out their leases (up to 2 min
-   * after a `kill -9`). Tools that open the file beside a running server leave this off.
+   * after a `kill -9`). Likewise no request can still hold an `Idempotency-Key`, so keys left
+   * in progress are dropped and a client's retry runs at once instead of getting 409 for a minute.
+   * Tools that open the file beside a running server leave this off.
    */
   ownsDelivery?: boolean;
 }
@@ -70,7 +72,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     db.pragma(`cache_size = -${cacheSizeKib}`);
     db.pragma('temp_store = MEMORY');
     migrate(db);
-    if (options.ownsDelivery) db.prepare('UPDATE deliveries SET status = 1, lease_until = NULL WHERE status = 3').run();
+    if (options.ownsDelivery) {
+      db.prepare('UPDATE deliveries SET status = 1, lease_until = NULL WHERE status = 3').run();
+      db.prepare("DELETE FROM idempotency_keys WHERE state = 'in-progress'").run();
+    }
     statements = prepareStatements(db);
   } catch (err) {
     db.close();

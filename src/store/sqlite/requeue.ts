@@ -6,6 +6,10 @@ import type { DeliveryKey, DeliveryRangeParams } from '../driver.js';
 /**
  * Resend, recover and replay: each makes deliveries pending and due at `now`, with a fresh
  * schedule (attempt count 0) and a manual trigger, so the next attempt is recorded as manual.
+ *
+ * A delivery being sent (status 3) is left alone: the request in flight is the resend, and
+ * resetting the row under it would let a second claim send the message twice at once while
+ * the first outcome overwrote the reset.
  */
 export function requeueStatements(db: Database) {
   const requeue = db.prepare(
@@ -13,7 +17,8 @@ export function requeueStatements(db: Database) {
      VALUES (?, ?, ?, 1, 0, ?, NULL, 1, ?)
      ON CONFLICT (app_id, msg_id, endpoint_id) DO UPDATE SET
        status = 1, attempt_count = 0, next_attempt_at = excluded.next_attempt_at, lease_until = NULL, trigger_type = 1,
-       updated_at = excluded.updated_at`,
+       updated_at = excluded.updated_at
+     WHERE deliveries.status <> 3`,
   );
   // Walks `deliveries_by_endpoint` over the id range: message ids carry their creation instant.
   // INDEXED BY because, without statistics, SQLite prefers the primary key's (app_id, msg_id)
