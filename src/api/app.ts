@@ -1,12 +1,17 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { UnavailableError } from '../domain/errors.js';
 import { registerAuth } from './auth.js';
 import type { ApiDeps } from './context.js';
-import { registerErrorHandler } from './errors.js';
+import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
+import { PayloadSchemas } from './payload-schema.js';
 import { registerJsonParser, validatorCompiler } from './validation.js';
 import { routes } from './routes/index.js';
 
 export type HeraldApp = FastifyInstance;
+
+/** Longest path parameter the router accepts (Fastify's `maxParamLength`); longer is 414. */
+export const pathParamLengthMax = 1024;
 
 /**
  * Builds the HTTP app without listening (`src/main.ts` listens; tests use `inject()`).
@@ -21,15 +26,38 @@ export function buildApp(deps: ApiDeps): HeraldApp {
     requestIdHeader: 'svix-req-id',
     // Two info lines per request would dominate the logs at ingest rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Fastify's own 503 while closing has a body of its own shape; `refuseWhileClosing` answers it.
+    return503OnClosing: false,
+    // Errors Fastify raises before routing, and requests Node cannot parse, get Herald's shape too.
+    frameworkErrors,
+    clientErrorHandler,
+    // A uid or event-type name may be 256 characters (Fastify's default limit is 100); a longer
+    // parameter then meets the route schema and its 422, and only absurd ones a 414.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: pathParamLengthMax },
   }) as unknown as FastifyInstance;
   app.decorate('herald', deps);
+  app.decorate('payloadSchemas', new PayloadSchemas(deps.store));
   app.setValidatorCompiler(validatorCompiler);
   registerJsonParser(app, deps.config.maxJsonDepth);
   registerErrorHandler(app);
+  refuseWhileClosing(app);
   registerAuth(app);
   registerIdempotency(app);
   for (const plugin of routes) app.register(plugin, { prefix: '/api/v1' });
   return app;
+}
+
+/**
+ * Requests that arrive once `close()` has begun (on a kept-alive connection; the listener is
+ * already closed) are answered 503 through the error handler, before authentication, where
+ * Fastify's `return503OnClosing` would send its own body. Fastify adds `Connection: close`.
+ */
+function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new UnavailableError('Herald is shutting down; retry the request');
+  });
 }

@@ -1,12 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { UnauthorizedError } from '../domain/errors.js';
+import { ForbiddenError, UnauthorizedError } from '../domain/errors.js';
 import { adminTokenHashSetting, hashToken, portalTokenPrefix, tokenMatches } from '../domain/tokens.js';
 
 const publicRoutes = new Set(['/api/v1/health']);
+/** What a read-only portal token may do: read (HEAD is a GET without the body), but no `…/secret`. */
+const readMethods = new Set(['GET', 'HEAD']);
+const secretSuffix = '/secret';
 
 /**
  * Bearer-token authentication for `/api/v1`: the admin token (compared in constant time with its
- * stored hash) or an app-portal token (looked up by hash, confined to one app).
+ * stored hash) or an app-portal token (looked up by hash, confined to one app). A read-only portal
+ * token is refused (403) here, before the body is read, for anything but reading, and for
+ * `GET …/endpoint/{ep}/secret`.
  */
 export function registerAuth(app: FastifyInstance): void {
   let adminHash: string | null = null;
@@ -22,7 +27,10 @@ export function registerAuth(app: FastifyInstance): void {
     if (token.startsWith(portalTokenPrefix)) {
       const found = await store.portalTokenGet({ tokenHash: hashToken(token), now: clock.now() });
       if (!found) throw new UnauthorizedError('the app-portal token is unknown or expired');
-      request.caller = { kind: 'app', appId: found.appId };
+      request.caller = { kind: 'app', appId: found.appId, readOnly: found.readOnly };
+      if (found.readOnly && (!readMethods.has(request.method) || path.endsWith(secretSuffix))) {
+        throw new ForbiddenError('this app-portal token is read-only: it may read its application, but not change it or read endpoint secrets');
+      }
       return;
     }
     adminHash ??= await store.settingGet({ key: adminTokenHashSetting });

@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Id } from '../domain/ids.js';
 import type { SecretBox } from '../domain/secrets.js';
 import type { Store } from '../store/driver.js';
+import type { PayloadSchemas } from './payload-schema.js';
 
 /** What the API needs from the outside; `buildApp` receives it and routes read it as `app.herald`. */
 export interface ApiDeps {
@@ -16,12 +17,17 @@ export interface ApiDeps {
   onDeliveriesQueued?: () => void;
 }
 
-/** Who is calling: the organisation (admin token) or one application's portal. */
-export type Caller = { kind: 'admin' } | { kind: 'app'; appId: Id<'app'> };
+/**
+ * Who is calling: the organisation (admin token) or one application's portal; a read-only portal
+ * token may only read, and not endpoint secrets (enforced in `auth.ts`).
+ */
+export type Caller = { kind: 'admin' } | { kind: 'app'; appId: Id<'app'>; readOnly: boolean };
 
 declare module 'fastify' {
   interface FastifyInstance {
     herald: ApiDeps;
+    /** One per app, so that its compiled validators outlive the request. */
+    payloadSchemas: PayloadSchemas;
   }
   interface FastifyRequest {
     caller: Caller;

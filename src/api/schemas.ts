@@ -56,6 +56,25 @@ export function assertUidNotId(prefix: IdPrefix, uid: string | null | undefined,
 /** Path parameter: an id or a uid. */
 export const IdOrUid = Type.String({ minLength: 1, maxLength: 256 });
 
+/** The path parameters of `/app/{app_id}/…` routes, defined once. */
+export const AppPath = Type.Object({ app_id: IdOrUid });
+export const EndpointPath = Type.Object({ app_id: IdOrUid, endpoint_id: IdOrUid });
+export const MessagePath = Type.Object({ app_id: IdOrUid, msg_id: IdOrUid });
+
+const uidRegExp = new RegExp(uidPattern);
+
+/**
+ * A path id-or-uid that names nothing and is about to become the uid of a created object (PUT
+ * upserts, a message or portal request that creates its app): it must pass the rules a body
+ * `uid` passes (`Uid`'s pattern and length, no id prefix), or the request is 422 at `loc`.
+ */
+export function assertPathUid(prefix: IdPrefix, value: string, loc: string[]): void {
+  if (value.length > Uid.maxLength! || !uidRegExp.test(value)) {
+    throw ValidationError.field(loc, `nothing has this id or uid, and it cannot become a uid: ${Uid.maxLength} characters at most, letters, digits, "-", "_" and "." only`, 'value_error.uid');
+  }
+  assertUidNotId(prefix, value, loc);
+}
+
 /** RFC 3339 with a zone, as Svix answers. */
 export function iso(date: Date): string;
 export function iso(date: Date | null): string | null;

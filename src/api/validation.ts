@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { BadRequestError, ValidationError, type ValidationItem } from '../domain/errors.js';
@@ -7,33 +7,24 @@ import { BadRequestError, ValidationError, type ValidationItem } from '../domain
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 /**
- * Validation as strict as Svix's: bodies are never coerced (a number where a string belongs is
- * 422), while path and query parameters, which are always strings on the wire, are coerced to
- * the schema's type. Unknown body fields are ignored, as Svix's SDKs expect.
+ * Every Ajv instance Herald builds, for request schemas and for event types' payload schemas
+ * (`payload-schema.ts`, which picks the draft-07 or 2020-12 class): all errors reported, unknown
+ * keywords tolerated, the standard formats (`date-time`, `email`, `uri`…) known.
  */
-function makeAjv(coerce: boolean): Ajv {
-  const ajv = new Ajv({ coerceTypes: coerce, useDefaults: true, removeAdditional: false, allErrors: true, strict: false });
+export function makeAjv<T extends Ajv>(AjvClass: new (options: Options) => T, options: Options = {}): T {
+  const ajv = new AjvClass({ allErrors: true, strict: false, ...options });
   addFormats(ajv);
   return ajv;
 }
 
-const bodyAjv = makeAjv(false);
-const paramAjv = makeAjv(true);
-
 /**
- * Why `schema` is not a usable JSON Schema, or null when it compiles. A fresh Ajv per call: user
- * schemas may carry an `$id`, which a shared instance would keep (and refuse the next time), and
- * compiled user schemas would pile up in a shared cache. Event-type writes are rare; a compile
- * costs a few milliseconds.
+ * Validation as strict as Svix's: bodies are never coerced (a number where a string belongs is
+ * 422), while path and query parameters, which are always strings on the wire, are coerced to
+ * the schema's type. Unknown body fields are ignored, as Svix's SDKs expect.
  */
-export function jsonSchemaProblem(schema: object): string | null {
-  try {
-    makeAjv(false).compile(schema);
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
+const requestAjv = (coerce: boolean) => makeAjv(Ajv, { coerceTypes: coerce, useDefaults: true, removeAdditional: false });
+const bodyAjv = requestAjv(false);
+const paramAjv = requestAjv(true);
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema as object);

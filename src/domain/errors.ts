@@ -41,14 +41,6 @@ export class PayloadTooLargeError extends HeraldError {
   readonly code = 'payload_too_large';
 }
 
-export class RateLimitedError extends HeraldError {
-  readonly status = 429;
-  readonly code = 'rate_limited';
-  constructor(detail: string, readonly retryAfterSeconds: number) {
-    super(detail);
-  }
-}
-
 /** The store could not commit (database gone, disk full): the client may retry. */
 export class UnavailableError extends HeraldError {
   readonly status = 503;

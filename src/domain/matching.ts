@@ -43,14 +43,30 @@ export function validatePayloadFilter(filter: unknown, loc: string[] = ['body', 
   if (problems.length > 0) throw new ValidationError(problems.map((msg) => ({ loc, msg, type: 'value_error.payloadfilter' })));
 }
 
-const compiled = new WeakMap<object, (payload: unknown) => boolean>();
+/** How many compiled payload filters are kept; past it the least recently used goes. */
+export const payloadFilterCacheSizeDefault = 10_000;
+
+/**
+ * Compiled payload filters, by the filter's JSON text: endpoints are read afresh for each
+ * request, so an object-keyed cache would never hit across requests. The text is computed once
+ * per endpoint object (a batch matches every message against the same objects), then the bounded
+ * map is looked up; a hit moves the entry to the young end.
+ */
+const byObject = new WeakMap<object, (payload: unknown) => boolean>();
+const byText = new Map<string, (payload: unknown) => boolean>();
 
 function payloadFilterTest(filter: Record<string, unknown>): (payload: unknown) => boolean {
-  let test = compiled.get(filter);
-  if (!test) {
+  let test = byObject.get(filter);
+  if (test) return test;
+  const text = JSON.stringify(filter);
+  test = byText.get(text);
+  if (test) byText.delete(text);
+  else {
     test = sift(filter);
-    compiled.set(filter, test);
+    if (byText.size >= payloadFilterCacheSizeDefault) byText.delete(byText.keys().next().value!);
   }
+  byText.set(text, test);
+  byObject.set(filter, test);
   return test;
 }
 

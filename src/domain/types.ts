@@ -131,6 +131,8 @@ export interface PortalToken {
   tokenHash: string;
   appId: Id<'app'>;
   expiresAt: Date;
+  /** Svix's `AppPortalAccessIn.readOnly`: the token may read its app, never change it or read secrets. */
+  readOnly: boolean;
 }
 
 export interface Page<T> {

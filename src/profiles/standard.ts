@@ -1,6 +1,6 @@
 import type { ValidationItem } from '../domain/errors.js';
 import { secretKeyBytes, type SigningSecret } from '../domain/secrets.js';
-import { standardSignatureHeader } from '../dispatch/sign.js';
+import { standardSignatureHeader } from './sign.js';
 import type { PreparedEndpoint, Profile } from './profile.js';
 
 /**

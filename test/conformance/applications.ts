@@ -62,7 +62,7 @@ export function applicationsArea(t: ConformanceContext): void {
     await store.deliveryRecordOutcomes({
       outcomes: [{ key, attempt: attempt(key), status: MessageStatus.Success, nextAttemptAt: null, attemptCount: 1, disableEndpoint: false }],
     });
-    await store.portalTokenInsert({ tokenHash: 'hash-a', appId: a.id, expiresAt: new Date(Date.now() + 3_600_000) });
+    await store.portalTokenInsert({ tokenHash: 'hash-a', appId: a.id, expiresAt: new Date(Date.now() + 3_600_000), readOnly: false });
 
     await store.applicationDelete({ id: a.id });
 

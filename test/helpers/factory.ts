@@ -1,5 +1,6 @@
 import { newId, type Id } from '../../src/domain/ids.js';
 import { generateSecret, SecretBox } from '../../src/domain/secrets.js';
+import { generateToken, hashToken, portalTokenPrefix } from '../../src/domain/tokens.js';
 import {
   MessageStatus,
   TriggerType,
@@ -141,6 +142,13 @@ export async function insertEndpoint(store: Store, appId: Id<'app'>, overrides: 
   const e = endpoint(appId, overrides);
   await store.endpointInsert(e);
   return e;
+}
+
+/** Stores an app-portal token for `appId` (valid until 2027, full access unless `readOnly`) and returns the token. */
+export async function insertPortalToken(store: Store, appId: Id<'app'>, opts: { readOnly?: boolean } = {}): Promise<string> {
+  const token = generateToken(portalTokenPrefix);
+  await store.portalTokenInsert({ tokenHash: hashToken(token), appId, expiresAt: new Date('2027-01-01T00:00:00Z'), readOnly: opts.readOnly ?? false });
+  return token;
 }
 
 /** Stores a message with pending deliveries to `endpointIds`, due at `now` (default: its timestamp). */

@@ -229,6 +229,13 @@ describe('PUT /app/{app_id}', () => {
     expect(await api.call('GET', '/api/v1/app/new-tenant', 200)).toEqual(out);
   });
 
+  it.each([['has%20space%21'], ['app_not-an-id'], ['a'.repeat(257)]])('answers 422 at the path and creates nothing when the unknown %s cannot be a uid', async (path) => {
+    await unchangedAfter(async () => {
+      expect((await api.call('PUT', `/api/v1/app/${path}`, 422, { name: 'X' })).detail.map((d: { loc: string[] }) => d.loc)).toEqual([['path', 'app_id']]);
+      await api.call('PUT', `/api/v1/app/${path}`, 422, { name: 'X', uid: 'fine' });
+    });
+  });
+
   it('answers 404 for an unknown app id (ids cannot be chosen)', async () => {
     await unchangedAfter(() => api.call('PUT', '/api/v1/app/app_2zzzzzzzzzzzzzzzzzzzzzzzzzz', 404, { name: 'X' }));
   });

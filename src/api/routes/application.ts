@@ -6,7 +6,7 @@ import { isId, newId } from '../../domain/ids.js';
 import type { Application } from '../../domain/types.js';
 import { adminOnly, findApp } from '../lookup.js';
 import { ListQuery, listParams, listResponse } from '../paging.js';
-import { assertUidNotId, DateTime, IdOrUid, iso, Name, Nullable, StringMap, Uid } from '../schemas.js';
+import { AppPath, assertPathUid, assertUidNotId, DateTime, iso, Name, Nullable, StringMap, Uid } from '../schemas.js';
 
 /** Svix's uint16 rate (messages per second); `ApplicationIn` wants ≥ 1, the patch allows 0. */
 const appRate = (minimum: 0 | 1) => Type.Optional(Nullable(Type.Integer({ minimum, maximum: 65535 })));
@@ -57,7 +57,6 @@ export function applicationOut(app: Application): ApplicationOut {
   };
 }
 
-const AppPath = Type.Object({ app_id: IdOrUid });
 const AppListQuery = Type.Composite([
   ListQuery,
   Type.Object({
@@ -119,21 +118,27 @@ export async function createApplication(
   return { app, created: true };
 }
 
+/** The application a request names: found, or checked and ready to be created. */
+export type AppTarget = { app: Application; create?: never } | { app?: never; create: () => Promise<Application> };
+
 /**
- * Finds the application in the path, or creates it from the body's optional `application` field
- * (Svix's `MessageIn.application` and `AppPortalAccessIn.application`). Creating needs the admin
- * token and a path that is a uid: Herald cannot create an app with a chosen id, so an unknown
- * `app_…` id stays 404. A body uid that differs from the path's is 422.
+ * Finds the application in the path, or checks that it may be created from the body's optional
+ * `application` field (Svix's `MessageIn.application` and `AppPortalAccessIn.application`) and
+ * returns a `create` to call once everything else in the request has been validated, so that a
+ * request refused later leaves no application behind. Creating needs the admin token and a path
+ * that is a valid uid: Herald cannot create an app with a chosen id, so an unknown `app_…` id
+ * stays 404. A body uid that differs from the path's is 422.
  */
-export async function findOrCreateApp(request: FastifyRequest, idOrUid: string, input: ApplicationIn | null | undefined, loc: string[]): Promise<Application> {
+export async function findOrPlanApp(request: FastifyRequest, idOrUid: string, input: ApplicationIn | null | undefined, loc: string[]): Promise<AppTarget> {
   try {
-    return await findApp(request, idOrUid);
+    return { app: await findApp(request, idOrUid) };
   } catch (err) {
     if (!(err instanceof NotFoundError) || !input || request.caller.kind !== 'admin' || isId('app', idOrUid)) throw err;
+    assertPathUid('app', idOrUid, ['path', 'app_id']);
     if (input.uid != null && input.uid !== idOrUid) {
       throw ValidationError.field([...loc, 'uid'], `must be the application uid in the path ("${idOrUid}") when the application is created`, 'value_error.uid');
     }
-    return (await createApplication(request, input, { uidFallback: idOrUid, getIfExists: true, loc })).app;
+    return { create: async () => (await createApplication(request, input, { uidFallback: idOrUid, getIfExists: true, loc })).app };
   }
 }
 
@@ -164,6 +169,7 @@ export const applicationRoutes: FastifyPluginAsync = async (fastify) => {
     const existing = await store.applicationGet({ idOrUid: app_id });
     if (!existing) {
       if (isId('app', app_id)) throw new NotFoundError(`application ${app_id} not found`);
+      assertPathUid('app', app_id, ['path', 'app_id']);
       const { app: created } = await createApplication(request, body, { uidFallback: app_id });
       return reply.code(201).send(applicationOut(created));
     }

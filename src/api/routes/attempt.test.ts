@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openTestApi, testAdminToken, type TestApi } from '../../../test/helpers/api.js';
-import { insertApp, insertEndpoint, insertMessage } from '../../../test/helpers/factory.js';
+import { insertApp, insertEndpoint, insertMessage, insertPortalToken } from '../../../test/helpers/factory.js';
 import { newId } from '../../domain/ids.js';
-import { hashToken, portalTokenPrefix } from '../../domain/tokens.js';
 import { MessageStatus, TriggerType, type Application, type Endpoint, type Message } from '../../domain/types.js';
 import type { ClaimedDelivery } from '../../store/driver.js';
 
@@ -14,12 +13,6 @@ let ep2: Endpoint;
 let m1: Message;
 let m2: Message;
 let appUrl: string;
-
-async function portalToken(appId: string): Promise<string> {
-  const token = `${portalTokenPrefix}${appId}_token`;
-  await api.store.portalTokenInsert({ tokenHash: hashToken(token), appId: appId as Application['id'], expiresAt: new Date('2027-01-01T00:00:00Z') });
-  return token;
-}
 
 /**
  * One pass of what the dispatcher does, through the store: claim what is due, then record one
@@ -171,8 +164,8 @@ describe('GET /app/{app}/attempt/endpoint/{ep}', () => {
     await api.call('GET', `${appUrl}/attempt/endpoint/ep_nope`, 404);
     await api.call('GET', `/api/v1/app/nope/attempt/endpoint/${ep1.id}`, 404);
     const other = await insertApp(api.store);
-    await api.call('GET', `${appUrl}/attempt/endpoint/${ep1.id}`, 404, undefined, { token: await portalToken(other.id) });
-    await api.call('GET', `${appUrl}/attempt/endpoint/${ep1.id}`, 200, undefined, { token: await portalToken(application.id) });
+    await api.call('GET', `${appUrl}/attempt/endpoint/${ep1.id}`, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
+    await api.call('GET', `${appUrl}/attempt/endpoint/${ep1.id}`, 200, undefined, { token: await insertPortalToken(api.store, application.id) });
   });
 });
 
@@ -217,7 +210,7 @@ describe('GET /app/{app}/attempt/msg/{msg}', () => {
     await api.call('GET', `${appUrl}/attempt/msg/${m1.id}?endpoint_id=ep_nope`, 404);
     await api.call('GET', `/api/v1/app/nope/attempt/msg/${m1.id}`, 404);
     const other = await insertApp(api.store);
-    await api.call('GET', `${appUrl}/attempt/msg/${m1.id}`, 404, undefined, { token: await portalToken(other.id) });
+    await api.call('GET', `${appUrl}/attempt/msg/${m1.id}`, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
   });
 });
 
@@ -236,7 +229,7 @@ describe('GET /app/{app}/msg/{msg}/attempt/{attempt}', () => {
     await api.call('GET', `/api/v1/app/nope/msg/${m1.id}/attempt/${ofM1.id}`, 404);
     await api.call('GET', `${appUrl}/msg/${m1.id}/attempt/${ofM1.id}`, 401, undefined, { token: null });
     const other = await insertApp(api.store);
-    await api.call('GET', `${appUrl}/msg/${m1.id}/attempt/${ofM1.id}`, 404, undefined, { token: await portalToken(other.id) });
+    await api.call('GET', `${appUrl}/msg/${m1.id}/attempt/${ofM1.id}`, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
   });
 });
 
@@ -276,7 +269,7 @@ describe('POST /app/{app}/msg/{msg}/endpoint/{ep}/resend', () => {
     await api.call('POST', `${appUrl}/msg/${m2.id}/endpoint/ep_nope/resend`, 404);
     await api.call('POST', `/api/v1/app/nope/msg/${m2.id}/endpoint/${ep1.id}/resend`, 404);
     const other = await insertApp(api.store);
-    await api.call('POST', `${appUrl}/msg/${m2.id}/endpoint/${ep1.id}/resend`, 404, undefined, { token: await portalToken(other.id) });
+    await api.call('POST', `${appUrl}/msg/${m2.id}/endpoint/${ep1.id}/resend`, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
     expect(await deliveryOf(m2.id, ep1.id)).toEqual(before);
   });
 });
@@ -333,7 +326,7 @@ describe('GET /app/{app}/endpoint/{ep}/msg', () => {
     await api.call('GET', `${appUrl}/endpoint/ep_nope/msg`, 404);
     await api.call('GET', `/api/v1/app/nope/endpoint/${ep1.id}/msg`, 404);
     const other = await insertApp(api.store);
-    await api.call('GET', `${appUrl}/endpoint/${ep1.id}/msg`, 404, undefined, { token: await portalToken(other.id) });
+    await api.call('GET', `${appUrl}/endpoint/${ep1.id}/msg`, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
   });
 });
 
@@ -379,6 +372,6 @@ describe('GET /app/{app}/msg/{msg}/endpoint', () => {
     await api.call('GET', `${appUrl}/msg/msg_nope/endpoint`, 404);
     await api.call('GET', `/api/v1/app/nope/msg/${m1.id}/endpoint`, 404);
     const other = await insertApp(api.store);
-    await api.call('GET', `${appUrl}/msg/${m1.id}/endpoint`, 404, undefined, { token: await portalToken(other.id) });
+    await api.call('GET', `${appUrl}/msg/${m1.id}/endpoint`, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
   });
 });

@@ -6,7 +6,7 @@ import { isId } from '../../domain/ids.js';
 import { messageStatusText, type Application, type Attempt, type Delivery, type Message } from '../../domain/types.js';
 import { findApp, findEndpoint, findMessage } from '../lookup.js';
 import { ListQuery, listParams } from '../paging.js';
-import { Channel, DateTime, EventTypesQuery, eventTypesOf, IdOrUid, iso, Nullable, Tag } from '../schemas.js';
+import { Channel, DateTime, EndpointPath, EventTypesQuery, eventTypesOf, IdOrUid, iso, MessagePath, Nullable, Tag } from '../schemas.js';
 import { endpointOut } from './endpoint/index.js';
 import { messageOut } from './message.js';
 
@@ -49,8 +49,6 @@ const EndpointMessageListQuery = Type.Composite([ListQuery, Type.Object(messageF
 const PagingQuery = Type.Pick(ListQuery, ['limit', 'iterator']);
 const ExpandedQuery = Type.Object({ expanded_statuses: Type.Optional(Type.Boolean()) });
 
-const EndpointPath = Type.Object({ app_id: IdOrUid, endpoint_id: IdOrUid });
-const MessagePath = Type.Object({ app_id: IdOrUid, msg_id: IdOrUid });
 const AttemptPath = Type.Object({ app_id: IdOrUid, msg_id: IdOrUid, attempt_id: IdOrUid });
 const ResendPath = Type.Object({ app_id: IdOrUid, msg_id: IdOrUid, endpoint_id: IdOrUid });
 

@@ -42,7 +42,7 @@ describe('POST /auth/app-portal-access/{app_id}', () => {
   it('stores only the token hash, for the app, expiring after `expiry` seconds (7 days by default)', async () => {
     const week = await access(appId, {});
     const stored = await api.store.portalTokenGet({ tokenHash: hashToken(week.token), now: clock.now() });
-    expect(stored).toEqual({ tokenHash: hashToken(week.token), appId, expiresAt: new Date('2026-01-08T00:00:00Z') });
+    expect(stored).toEqual({ tokenHash: hashToken(week.token), appId, expiresAt: new Date('2026-01-08T00:00:00Z'), readOnly: false });
     const hour = await access(appId, { expiry: 3600 });
     expect((await api.store.portalTokenGet({ tokenHash: hashToken(hour.token), now: clock.now() }))!.expiresAt).toEqual(new Date('2026-01-01T01:00:00Z'));
   });
@@ -52,6 +52,34 @@ describe('POST /auth/app-portal-access/{app_id}', () => {
     await api.call('GET', `/api/v1/app/${appId}`, 200, undefined, { token });
     clock.advance(3600 * 1000 + 1);
     expect(await api.call('GET', `/api/v1/app/${appId}`, 401, undefined, { token })).toMatchObject({ code: 'authentication_failed' });
+  });
+
+  it('gives a readOnly token that reads its app but changes nothing and reads no secret (403)', async () => {
+    const ep = await api.call('POST', `/api/v1/app/${appId}/endpoint`, 201, { url: 'https://example.com/hook' });
+    const { token } = await access(appId, { readOnly: true, capabilities: ['ViewBase'] });
+    expect((await api.store.portalTokenGet({ tokenHash: hashToken(token), now: clock.now() }))!.readOnly).toBe(true);
+    const as = { token };
+    const epUrl = `/api/v1/app/${appId}/endpoint/${ep.id}`;
+    await api.call('GET', `/api/v1/app/${appId}`, 200, undefined, as);
+    await api.call('GET', epUrl, 200, undefined, as);
+    await api.call('GET', `${epUrl}/headers`, 200, undefined, as);
+    expect((await api.raw({ method: 'HEAD', url: epUrl, headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+    expect(await api.call('GET', `${epUrl}/secret`, 403, undefined, as)).toMatchObject({ code: 'insufficient_access' });
+    await api.call('DELETE', epUrl, 403, undefined, as);
+    await api.call('PATCH', epUrl, 403, { description: 'x' }, as);
+    await api.call('POST', `${epUrl}/secret/rotate`, 403, {}, as);
+    await api.call('POST', `/api/v1/app/${appId}/endpoint`, 403, { url: 'https://example.com/other' }, as);
+    await api.call('POST', `${epUrl}/recover`, 403, { since: '2025-12-01T00:00:00Z' }, as);
+    expect(await api.call('GET', epUrl, 200)).toEqual(ep);
+    // A token without readOnly keeps every right of its app.
+    const full = await access(appId, {});
+    await api.call('GET', `${epUrl}/secret`, 200, undefined, { token: full.token });
+  });
+
+  it('answers 422 at the path when the app to create has an unusable uid, creating nothing', async () => {
+    const before = await listApps();
+    expect((await access('has%20space', { application: { name: 'x' } }, 422)).detail[0].loc).toEqual(['path', 'app_id']);
+    expect(await listApps()).toEqual(before);
   });
 
   it('creates the application from `application` when the path uid is unknown', async () => {

@@ -3,8 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { generateToken, hashToken, portalTokenPrefix } from '../../domain/tokens.js';
 import { adminOnly } from '../lookup.js';
-import { IdOrUid, Nullable } from '../schemas.js';
-import { ApplicationIn, findOrCreateApp } from './application.js';
+import { AppPath, Nullable } from '../schemas.js';
+import { ApplicationIn, findOrPlanApp } from './application.js';
 
 /** Svix: app-portal tokens live 1 hour to 7 days, 7 days unless asked otherwise. */
 export const portalTokenExpirySecondsDefault = 604_800;
@@ -12,8 +12,10 @@ export const portalTokenExpirySecondsDefault = 604_800;
 export const AppPortalAccessIn = Type.Object({
   application: Type.Optional(Nullable(ApplicationIn)),
   expiry: Type.Optional(Nullable(Type.Integer({ minimum: 3600, maximum: 604_800 }))),
-  // Accepted for the SDK's sake; Herald's portal token always has every capability of its app.
+  // A read-only token may read its app but not change it or read endpoint secrets (`src/api/auth.ts`).
   readOnly: Type.Optional(Nullable(Type.Boolean())),
+  // Svix's finer-grained portal permissions (`ViewBase`, `ManageEndpoint`…): accepted for the
+  // SDK's sake and ignored; a token has every capability of its app, or only reading (`readOnly`).
   capabilities: Type.Optional(Nullable(Type.Array(Type.String(), { uniqueItems: true }))),
   featureFlags: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 25, uniqueItems: true })),
   sessionId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-zA-Z0-9@_-]+$' }))),
@@ -37,12 +39,14 @@ export const authRoutes: FastifyPluginAsync = async (fastify) => {
     '/auth/app-portal-access/:app_id',
     // Not idempotent on purpose: a stored answer would keep the token in plain text for 24 h. A
     // retried request mints another token; the unused one expires.
-    { onRequest: adminOnly, config: { idempotency: false }, schema: { params: Type.Object({ app_id: IdOrUid }), body: AppPortalAccessIn } },
+    { onRequest: adminOnly, config: { idempotency: false }, schema: { params: AppPath, body: AppPortalAccessIn } },
     async (request): Promise<AppPortalAccessOut> => {
-      const target = await findOrCreateApp(request, request.params.app_id, request.body.application, ['body', 'application']);
+      const planned = await findOrPlanApp(request, request.params.app_id, request.body.application, ['body', 'application']);
+      const target = planned.app ?? (await planned.create());
       const token = generateToken(portalTokenPrefix);
       const expirySeconds = request.body.expiry ?? portalTokenExpirySecondsDefault;
-      await store.portalTokenInsert({ tokenHash: hashToken(token), appId: target.id, expiresAt: new Date(clock.now().getTime() + expirySeconds * 1000) });
+      const expiresAt = new Date(clock.now().getTime() + expirySeconds * 1000);
+      await store.portalTokenInsert({ tokenHash: hashToken(token), appId: target.id, expiresAt, readOnly: request.body.readOnly ?? false });
       // The token rides in the fragment, which browsers never send to a server or a log.
       return { url: `${publicBaseUrl(request)}/portal#token=${token}`, token };
     },

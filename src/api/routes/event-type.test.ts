@@ -78,6 +78,10 @@ describe('POST /event-type', () => {
     ['a name with a space', { name: 'a b', description: '' }, undefined, 422],
     ['schemas that are not objects', { name: 'x', description: '', schemas: { '1': 'nope' } }, undefined, 422],
     ['a schema that is not a JSON Schema', { name: 'x', description: '', schemas: { '1': { type: 'no-such-type' } } }, undefined, 422],
+    ['a schema version key with a line break and a non-object value', { name: 'x', description: '', schemas: { 'a\nb': true } }, undefined, 422],
+    ['an empty schema version key', { name: 'x', description: '', schemas: { '': {} } }, undefined, 422],
+    ['a schema version key over 64 characters', { name: 'x', description: '', schemas: { ['v'.repeat(65)]: {} } }, undefined, 422],
+    ['a draft that Herald does not read', { name: 'x', description: '', schemas: { '1': { $schema: 'http://json-schema.org/draft-04/schema#' } } }, undefined, 422],
     ['two feature flags (Herald keeps one)', { name: 'x', description: '', featureFlags: ['a', 'b'] }, undefined, 422],
     ['a string for archived', { name: 'x', description: '', archived: 'true' }, undefined, 422],
   ])('answers an error for %s and stores nothing', async (_what, body, rawBody, status) => {
@@ -86,6 +90,14 @@ describe('POST /event-type', () => {
       if (status === 400) expect(err).toEqual({ code: 'bad_request', detail: expect.any(String) });
       else expect(err.detail[0]).toEqual({ loc: expect.arrayContaining(['body']), msg: expect.any(String), type: expect.any(String) });
     });
+  });
+
+  it('accepts schemas declaring draft 2020-12 or draft-07, with an $id reused across versions', async () => {
+    const v2020 = { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'https://example.com/user', type: 'object', $defs: { id: { type: 'string' } } };
+    const v07 = { $schema: 'http://json-schema.org/draft-07/schema#', $id: 'https://example.com/user', type: 'object', definitions: { id: { type: 'string' } } };
+    await api.call('POST', '/api/v1/event-type', 201, { name: 'new.style', description: '', schemas: { '1': v2020 } });
+    await api.call('PUT', '/api/v1/event-type/new.style', 200, { description: '', schemas: { '1': v2020 } });
+    await api.call('POST', '/api/v1/event-type', 201, { name: 'old.style', description: '', schemas: { '1': v07 } });
   });
 
   it('names the field in a 422: a number where the name belongs', async () => {

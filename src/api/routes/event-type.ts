@@ -6,15 +6,19 @@ import type { EventType } from '../../domain/types.js';
 import { adminOnly } from '../lookup.js';
 import { ListQuery, listParams, listResponse } from '../paging.js';
 import { DateTime, Description, EventTypeName, iso, Nullable } from '../schemas.js';
-import { jsonSchemaProblem } from '../validation.js';
+import { jsonSchemaProblem } from '../payload-schema.js';
 
 const FeatureFlag = Type.String({ minLength: 1, maxLength: 256, pattern: '^[a-zA-Z0-9\\-_.]+$' });
 const GroupName = FeatureFlag;
 /**
  * Svix's `schemas`: JSON Schemas by version, `{"1": {…, "examples": [...]}}`. Each version must
- * be an object (a JSON Schema); the catalog's examples live inside it.
+ * be an object (a JSON Schema); the catalog's examples live inside it. Written as `StringMap` is
+ * (`schemas.ts`): `Type.Record` renders `patternProperties: {"^(.*)$": …}`, which neither checks a
+ * key with a line break nor applies the key's length limits, so `propertyNames` states those.
  */
-const Schemas = Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Object({}, { additionalProperties: true }));
+const Schemas = Type.Unsafe<Record<string, Record<string, unknown>>>(
+  Type.Object({}, { additionalProperties: Type.Object({}, { additionalProperties: true }), propertyNames: { minLength: 1, maxLength: 64 } }),
+);
 /**
  * Herald stores one feature flag per event type: `featureFlags` may hold one item (more is 422),
  * and answers carry it both ways (`featureFlag` and `featureFlags`).

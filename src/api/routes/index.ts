@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { applicationRoutes } from './application.js';
 import { attemptRoutes } from './attempt.js';
+import { backgroundTaskRoutes } from './background-task.js';
 import { authRoutes } from './auth.js';
 import { endpointRoutes } from './endpoint/index.js';
 import { eventTypeRoutes } from './event-type.js';
@@ -8,4 +9,4 @@ import { healthRoutes } from './health.js';
 import { messageRoutes } from './message.js';
 
 /** Every resource plugin, registered under `/api/v1` by `buildApp`. */
-export const routes: FastifyPluginAsync[] = [healthRoutes, applicationRoutes, eventTypeRoutes, messageRoutes, endpointRoutes, attemptRoutes, authRoutes];
+export const routes: FastifyPluginAsync[] = [healthRoutes, applicationRoutes, eventTypeRoutes, messageRoutes, endpointRoutes, attemptRoutes, authRoutes, backgroundTaskRoutes];

@@ -417,3 +417,83 @@ describe('DELETE /app/{app_id}/msg/{msg_id}/content', () => {
     });
   });
 });
+
+describe('payloads checked against the event type schema', () => {
+  const userSchema = { type: 'object', properties: { userId: { type: 'string' } }, required: ['userId'] };
+  const locs = (err: { detail: { loc: string[] }[] }) => err.detail.map((d) => d.loc);
+
+  beforeEach(async () => {
+    await api.call('POST', '/api/v1/event-type', 201, { name: 'user.created', description: '', schemas: { '1': userSchema } });
+  });
+
+  it('answers 422 naming the payload path and stores nothing', async () => {
+    await unchangedAfter(async () => {
+      expect(locs(await send({ eventType: 'user.created', payload: { userId: 42 } }, 422))).toEqual([['body', 'payload', 'userId']]);
+      expect(locs(await send({ eventType: 'user.created', payload: {} }, 422))).toEqual([['body', 'payload', 'userId']]);
+    });
+    await send({ eventType: 'user.created', payload: { userId: 'u1' } });
+    // No schema, no check.
+    await send({ eventType: 'no.such.type', payload: { userId: 42 } });
+  });
+
+  it('checks every message of a batch and stores none when one fails', async () => {
+    await unchangedAfter(async () => {
+      const err = await api.call('POST', `/api/v1/app/${appId}/msg/batch`, 422, {
+        messages: [
+          { eventType: 'user.created', payload: { userId: 'ok' } },
+          { eventType: 'other', payload: { userId: 1 } },
+          { eventType: 'user.created', payload: { userId: 7 } },
+        ],
+      });
+      expect(locs(err)).toEqual([['body', 'messages', '2', 'payload', 'userId']]);
+    });
+  });
+
+  it('reads draft-07 schemas as draft-07 and others as draft 2020-12', async () => {
+    const draft07 = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { list: { type: 'array', items: [{ type: 'string' }] } } };
+    const draft2020 = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { list: { type: 'array', prefixItems: [{ type: 'string' }] } } };
+    await api.call('POST', '/api/v1/event-type', 201, { name: 'old.style', description: '', schemas: { '1': draft07 } });
+    await api.call('POST', '/api/v1/event-type', 201, { name: 'new.style', description: '', schemas: { '1': draft2020 } });
+    expect(locs(await send({ eventType: 'old.style', payload: { list: [1] } }, 422))).toEqual([['body', 'payload', 'list', '0']]);
+    expect(locs(await send({ eventType: 'new.style', payload: { list: [1] } }, 422))).toEqual([['body', 'payload', 'list', '0']]);
+    await send({ eventType: 'new.style', payload: { list: ['a', 1] } });
+  });
+
+  it('follows schema updates and archiving, compiling each version once per app', async () => {
+    await send({ eventType: 'user.created', payload: { userId: 'u1' } });
+    clock.advance(1000);
+    await api.call('PUT', '/api/v1/event-type/user.created', 200, { description: '', schemas: { '1': { type: 'object', required: ['email'] } } });
+    await send({ eventType: 'user.created', payload: { userId: 'u1' } }, 422);
+    await send({ eventType: 'user.created', payload: { email: 'a@b.c' } });
+    const cache = (api.app.payloadSchemas as unknown as { cache: Map<string, { validate: unknown }> }).cache;
+    const validator = cache.get('user.created')!.validate;
+    await send({ eventType: 'user.created', payload: { email: 'd@e.f' } });
+    expect(cache.get('user.created')!.validate).toBe(validator);
+    clock.advance(1000);
+    await api.call('DELETE', '/api/v1/event-type/user.created', 204);
+    await send({ eventType: 'user.created', payload: { userId: 1 } });
+  });
+
+  it('leaves no application behind when a message that would create it is refused', async () => {
+    const application = { name: 'Never' };
+    await send({ eventType: 'user.created', payload: { userId: 1 }, application }, 422, {}, 'never-1');
+    await send({ eventType: 'e', payload, application, deliverAt: '2020-01-01T00:00:00Z' }, 422, {}, 'never-2');
+    await api.call('POST', '/api/v1/app/never-3/msg/batch', 409, { messages: [{ eventType: 'e', eventId: 'x', payload, application }, { eventType: 'e', eventId: 'x', payload }] });
+    const small = await openTestApi({ HERALD_MAX_PAYLOAD_BYTES: '1024' });
+    try {
+      await small.call('POST', '/api/v1/app/never-4/msg', 413, { eventType: 'e', payload: { big: 'x'.repeat(1100) }, application });
+      await small.call('GET', '/api/v1/app/never-4', 404);
+    } finally {
+      await small.close();
+    }
+    for (const uid of ['never-1', 'never-2', 'never-3']) await api.call('GET', `/api/v1/app/${uid}`, 404);
+  });
+
+  it('answers 422 at the path when an app to create has an unusable uid', async () => {
+    for (const path of ['has%20space%21', 'app_not-an-id']) {
+      const err = await send({ eventType: 'e', payload, application: { name: 'x' } }, 422, {}, path);
+      expect(locs(err)).toEqual([['path', 'app_id']]);
+    }
+    expect((await api.call('GET', '/api/v1/app?limit=250', 200)).data).toHaveLength(2);
+  });
+});

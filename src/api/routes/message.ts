@@ -3,14 +3,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { ConflictError, PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
-import { idTime, newId, type Id } from '../../domain/ids.js';
+import { idTime, newId } from '../../domain/ids.js';
 import { endpointMatches } from '../../domain/matching.js';
-import type { Application, Message } from '../../domain/types.js';
+import type { Message } from '../../domain/types.js';
 import { adminOnly, findApp, findMessage } from '../lookup.js';
 import { ListQuery, listParams, listResponse } from '../paging.js';
-import { Channel, DateTime, EventTypeName, EventTypesQuery, eventTypesOf, IdOrUid, iso, Nullable, Tag, Uid } from '../schemas.js';
+import { AppPath, Channel, DateTime, EventTypeName, EventTypesQuery, eventTypesOf, iso, MessagePath, Nullable, Tag, Uid } from '../schemas.js';
 import { jsonDepth } from '../validation.js';
-import { ApplicationIn, findOrCreateApp } from './application.js';
+import { ApplicationIn, findOrPlanApp, type AppTarget } from './application.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const hourMs = 60 * 60 * 1000;
@@ -88,14 +88,18 @@ export function messageOut(message: Message, withContent = true): MessageOut {
   };
 }
 
+/** A message before its application is known. */
+export type MessageDraft = Omit<Message, 'appId'>;
+
 /**
  * Turns one validated `MessageIn` into the stored message. The payload is kept as the text of
  * `JSON.stringify(JSON.parse(body).payload)`: the bytes every attempt sends. Known limits of that
  * round trip (JSON.parse semantics): object keys that look like array indices ("1", "2") come
  * out first in ascending order, numbers beyond 2^53 lose precision, and duplicate keys keep the
  * last value. Whitespace is not kept.
+ * The application is added once the whole request has been validated (`ingest`).
  */
-export function messageFromInput(input: MessageIn, appId: Id<'app'>, now: Date, config: Config, loc: string[]): Message {
+export function messageFromInput(input: MessageIn, now: Date, config: Config, loc: string[]): MessageDraft {
   const depth = jsonDepth(input.payload);
   if (depth > config.maxJsonDepth) {
     throw ValidationError.field([...loc, 'payload'], `JSON nests ${depth} levels, more than the ${config.maxJsonDepth} allowed`, 'value_error.jsondepth');
@@ -120,7 +124,6 @@ export function messageFromInput(input: MessageIn, appId: Id<'app'>, now: Date, 
   }
   return {
     id: newId('msg', now),
-    appId,
     eventType: input.eventType,
     eventId: input.eventId ?? null,
     payload,
@@ -132,21 +135,27 @@ export function messageFromInput(input: MessageIn, appId: Id<'app'>, now: Date, 
 }
 
 /**
- * Stores messages with a delivery for every endpoint of the app that matches each one, in one
- * durable transaction (the store group-commits concurrent calls), then wakes the dispatcher.
- * Resolves only after the commit: a 202 means the messages are on disk.
+ * Validates every message (limits, repeated eventIds, the event types' payload schemas), creates
+ * the application when the request asked for it and it does not exist, then stores the messages
+ * with a delivery for every endpoint of the app that matches each one, in one durable transaction
+ * (the store group-commits concurrent calls), and wakes the dispatcher. Nothing is written before
+ * the last check, so a refused request leaves neither messages nor a new app. Resolves only
+ * after the commit: a 202 means the messages are on disk.
  */
-async function ingest(request: FastifyRequest, app: Application, inputs: MessageIn[], locOf: (i: number) => string[]): Promise<Message[]> {
+async function ingest(request: FastifyRequest, target: AppTarget, inputs: MessageIn[], locOf: (i: number) => string[]): Promise<Message[]> {
   const { store, clock, config } = request.server.herald;
   const now = clock.now();
   const seen = new Set<string>();
-  const messages = inputs.map((input, i) => {
+  const drafts = inputs.map((input, i) => {
     if (input.eventId != null) {
       if (seen.has(input.eventId)) throw new ConflictError(`eventId ${input.eventId} appears twice in this batch`);
       seen.add(input.eventId);
     }
-    return messageFromInput(input, app.id, now, config, locOf(i));
+    return messageFromInput(input, now, config, locOf(i));
   });
+  await request.server.payloadSchemas.check(inputs, locOf);
+  const app = target.app ?? (await target.create());
+  const messages: Message[] = drafts.map((draft) => ({ ...draft, appId: app.id }));
   const endpoints = await store.endpointListAll({ appId: app.id });
   let queued = 0;
   const items = messages.map((message, i) => {
@@ -172,8 +181,6 @@ async function ingest(request: FastifyRequest, app: Application, inputs: Message
   return messages;
 }
 
-const AppPath = Type.Object({ app_id: IdOrUid });
-const MessagePath = Type.Object({ app_id: IdOrUid, msg_id: IdOrUid });
 const WithContentQuery = Type.Object({ with_content: Type.Boolean({ default: true }) });
 const MessageListQuery = Type.Composite([
   ListQuery,
@@ -203,7 +210,7 @@ export const messageRoutes: FastifyPluginAsync = async (fastify) => {
       schema: { params: AppPath, querystring: WithContentQuery, body: MessageIn },
     },
     async (request, reply) => {
-      const target = await findOrCreateApp(request, request.params.app_id, request.body.application, ['body', 'application']);
+      const target = await findOrPlanApp(request, request.params.app_id, request.body.application, ['body', 'application']);
       const [message] = await ingest(request, target, [request.body], () => ['body']);
       return reply.code(202).send(messageOut(message!, request.query.with_content));
     },
@@ -224,7 +231,7 @@ export const messageRoutes: FastifyPluginAsync = async (fastify) => {
       }
       const withApplication = messages.find((m) => m.application != null);
       const loc = ['body', 'messages', String(messages.indexOf(withApplication!)), 'application'];
-      const target = await findOrCreateApp(request, request.params.app_id, withApplication?.application, loc);
+      const target = await findOrPlanApp(request, request.params.app_id, withApplication?.application, loc);
       const stored = await ingest(request, target, messages, (i) => ['body', 'messages', String(i)]);
       return reply.code(202).send({ data: stored.map((m) => messageOut(m, request.query.with_content)) });
     },

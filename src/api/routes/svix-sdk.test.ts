@@ -89,6 +89,15 @@ describe('svix SDK against Herald', () => {
     expect((await svix.message.get(app.id, sent.id)).payload).toEqual({ expired: true });
   });
 
+  it('reads the background task of a recover', async () => {
+    const app = await svix.application.create({ name: 'Tasks' });
+    const ep = await svix.endpoint.create(app.id, { url: 'https://example.com/hook' });
+    const started = await svix.endpoint.recover(app.id, ep.id, { since: new Date('2025-12-01T00:00:00Z') });
+    const task = await svix.backgroundTask.get(started.id);
+    expect(task).toMatchObject({ id: started.id, status: 'finished', task: 'endpoint.recover', data: { messagesSent: 0 } });
+    expect(task.updatedAt).toBeInstanceOf(Date);
+  });
+
   it('hands out app-portal access', async () => {
     const app = await svix.application.create({ name: 'Portal' });
     const access = await svix.authentication.appPortalAccess(app.id, { expiry: 3600 });

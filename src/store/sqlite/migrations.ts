@@ -134,7 +134,8 @@ CREATE INDEX attempts_by_msg ON attempts (app_id, msg_id, id);
 CREATE TABLE portal_tokens (
   token_hash  TEXT PRIMARY KEY,
   app_id      TEXT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
-  expires_at  INTEGER NOT NULL
+  expires_at  INTEGER NOT NULL,
+  read_only   INTEGER NOT NULL
 );
 CREATE INDEX portal_tokens_app ON portal_tokens (app_id, expires_at);
 

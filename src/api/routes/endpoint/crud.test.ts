@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openTestApi, testSecretBox, type TestApi } from '../../../../test/helpers/api.js';
-import { insertApp, insertEndpoint, insertEventType } from '../../../../test/helpers/factory.js';
-import { hashToken, portalTokenPrefix } from '../../../domain/tokens.js';
+import { insertApp, insertEndpoint, insertEventType, insertPortalToken } from '../../../../test/helpers/factory.js';
 import type { Application } from '../../../domain/types.js';
 
 let api: TestApi;
@@ -24,12 +23,6 @@ afterEach(() => api.close());
 async function snapshot() {
   const endpoints = await api.store.endpointListAll({ appId: application.id });
   return endpoints.map((e) => ({ ...e, secrets: testSecretBox.open(e.secrets) }));
-}
-
-async function portalToken(appId: string): Promise<string> {
-  const token = `${portalTokenPrefix}${appId}_token`;
-  await api.store.portalTokenInsert({ tokenHash: hashToken(token), appId: appId as Application['id'], expiresAt: new Date('2027-01-01T00:00:00Z') });
-  return token;
 }
 
 const endpointIdPattern = /^ep_[0-9A-Za-z]{27}$/;
@@ -110,7 +103,7 @@ describe('POST /app/{app}/endpoint', () => {
   });
 
   it('lets an app-portal token create endpoints in its own app', async () => {
-    const token = await portalToken(application.id);
+    const token = await insertPortalToken(api.store, application.id);
     await api.call('POST', base, 201, { url: 'https://example.com/hook' }, { token });
   });
 
@@ -242,7 +235,7 @@ describe('POST /app/{app}/endpoint', () => {
 
     it("answers 404 to a portal token of another app, and creates nothing", async () => {
       const other = await insertApp(api.store);
-      const token = await portalToken(other.id);
+      const token = await insertPortalToken(api.store, other.id);
       await api.call('POST', base, 404, { url: 'https://example.com' }, { token });
       expect(await snapshot()).toEqual([]);
     });
@@ -276,8 +269,8 @@ describe('GET /app/{app}/endpoint', () => {
 
   it("answers 404 to a portal token of another app", async () => {
     const other = await insertApp(api.store);
-    await api.call('GET', base, 404, undefined, { token: await portalToken(other.id) });
-    await api.call('GET', base, 200, undefined, { token: await portalToken(application.id) });
+    await api.call('GET', base, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
+    await api.call('GET', base, 200, undefined, { token: await insertPortalToken(api.store, application.id) });
   });
 });
 
@@ -300,7 +293,7 @@ describe('GET /app/{app}/endpoint/{ep}', () => {
     const ep = await insertEndpoint(api.store, application.id);
     await api.call('GET', `${base}/${ep.id}`, 401, undefined, { token: null });
     const other = await insertApp(api.store);
-    await api.call('GET', `${base}/${ep.id}`, 404, undefined, { token: await portalToken(other.id) });
+    await api.call('GET', `${base}/${ep.id}`, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
   });
 });
 
@@ -359,6 +352,9 @@ describe('PUT /app/{app}/endpoint/{ep}', () => {
   it('answers 422 when the unknown path cannot be a uid', async () => {
     const err = await api.call('PUT', `${base}/has%20space`, 422, { url: 'https://example.com/new' });
     expect(err.detail[0].loc).toEqual(['path', 'endpoint_id']);
+    // A body uid does not make the path acceptable, nor does a path that looks like an id.
+    expect((await api.call('PUT', `${base}/has%20space`, 422, { url: 'https://example.com/new', uid: 'fine' })).detail[0].loc).toEqual(['path', 'endpoint_id']);
+    expect((await api.call('PUT', `${base}/ep%20x`, 422, { url: 'https://example.com/new', uid: 'fine' })).detail[0].loc).toEqual(['path', 'endpoint_id']);
     expect(await snapshot()).toEqual([]);
   });
 
@@ -393,7 +389,7 @@ describe('PUT /app/{app}/endpoint/{ep}', () => {
     await api.call('PUT', `${base}/${ep.id}`, 400, undefined, { rawBody: 'nope' });
     await api.call('PUT', `${base}/${ep.id}`, 401, { url: 'https://example.com/x' }, { token: null });
     const other = await insertApp(api.store);
-    await api.call('PUT', `${base}/${ep.id}`, 404, { url: 'https://example.com/x' }, { token: await portalToken(other.id) });
+    await api.call('PUT', `${base}/${ep.id}`, 404, { url: 'https://example.com/x' }, { token: await insertPortalToken(api.store, other.id) });
     await api.call('PUT', `/api/v1/app/nope/endpoint/${ep.id}`, 404, { url: 'https://example.com/x' });
     expect(await snapshot()).toEqual(before);
   });
@@ -481,7 +477,7 @@ describe('PATCH /app/{app}/endpoint/{ep}', () => {
     await api.call('PATCH', `${base}/ep_nope`, 404, { disabled: true });
     await api.call('PATCH', `/api/v1/app/nope/endpoint/${ep.id}`, 404, { disabled: true });
     const other = await insertApp(api.store);
-    await api.call('PATCH', `${base}/${ep.id}`, 404, { disabled: true }, { token: await portalToken(other.id) });
+    await api.call('PATCH', `${base}/${ep.id}`, 404, { disabled: true }, { token: await insertPortalToken(api.store, other.id) });
     expect(await snapshot()).toEqual(before);
   });
 });
@@ -501,7 +497,7 @@ describe('DELETE /app/{app}/endpoint/{ep}', () => {
     const before = await snapshot();
     await api.call('DELETE', `${base}/${ep.id}`, 401, undefined, { token: null });
     const other = await insertApp(api.store);
-    await api.call('DELETE', `${base}/${ep.id}`, 404, undefined, { token: await portalToken(other.id) });
+    await api.call('DELETE', `${base}/${ep.id}`, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
     await api.call('DELETE', `/api/v1/app/nope/endpoint/${ep.id}`, 404);
     expect(await snapshot()).toEqual(before);
   });

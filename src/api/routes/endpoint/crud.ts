@@ -9,10 +9,9 @@ import type { Application, Endpoint } from '../../../domain/types.js';
 import { getProfile, profileNameDefault, profileNames } from '../../../profiles/index.js';
 import { findApp, findEndpoint } from '../../lookup.js';
 import { ListQuery, listParams, listResponse } from '../../paging.js';
-import { assertUidNotId, Channel, Description, EventTypeName, iso, Nullable, RateLimit, StringMap, Uid, uidPattern } from '../../schemas.js';
+import { AppPath, assertPathUid, assertUidNotId, Channel, Description, EndpointPath, EventTypeName, iso, Nullable, RateLimit, StringMap, Uid } from '../../schemas.js';
 import { headerProblems } from './headers.js';
 import { EndpointSecret, rotatedSecrets, rotationGraceSecondsDefault, sealNewSecret, secretOrThrow } from './secret.js';
-import { AppPath, EndpointPath } from './shared.js';
 
 /**
  * Endpoint CRUD: `GET/POST /app/{app}/endpoint`, `GET/PUT/PATCH/DELETE …/endpoint/{ep}`.
@@ -117,7 +116,6 @@ export function endpointOut(e: Endpoint) {
 type Field = keyof Endpoint;
 
 const endpointIdPrefix = 'ep_';
-const uidRegExp = new RegExp(uidPattern);
 
 function urlProblems(text: string, allowedNetworks: readonly string[]): ValidationItem[] {
   const loc = ['body', 'url'];
@@ -270,9 +268,7 @@ export const endpointCrudRoutes: FastifyPluginAsync = async (plain) => {
     const existing = await store.endpointGet({ appId: application.id, idOrUid });
     if (!existing) {
       if (idOrUid.startsWith(endpointIdPrefix)) throw new NotFoundError(`endpoint ${idOrUid} not found`);
-      if (body.uid == null && !uidRegExp.test(idOrUid)) {
-        throw ValidationError.field(['path', 'endpoint_id'], 'no endpoint has this id or uid, and it cannot become a uid (letters, digits, -_. only)', 'value_error.uid');
-      }
+      assertPathUid('ep', idOrUid, ['path', 'endpoint_id']);
       const created = newEndpoint(application, { ...body, uid: body.uid ?? idOrUid }, sealNewSecret(secretBox, null), now);
       await checkEndpoint(request, created, allFields);
       await store.endpointInsert(created);

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openTestApi, testAdminToken, type TestApi } from '../../../../test/helpers/api.js';
-import { insertApp, insertEndpoint } from '../../../../test/helpers/factory.js';
-import { hashToken, portalTokenPrefix } from '../../../domain/tokens.js';
+import { insertApp, insertEndpoint, insertPortalToken } from '../../../../test/helpers/factory.js';
 import type { Application, Endpoint } from '../../../domain/types.js';
 import { reservedHeaderNames } from '../../../profiles/index.js';
 import { headerProblems, patchedHeaders } from './headers.js';
@@ -23,12 +22,6 @@ async function storedHeaders() {
   return (await api.store.endpointGet({ appId: application.id, idOrUid: endpoint.id }))!.headers;
 }
 
-async function portalToken(appId: string): Promise<string> {
-  const token = `${portalTokenPrefix}${appId}_token`;
-  await api.store.portalTokenInsert({ tokenHash: hashToken(token), appId: appId as Application['id'], expiresAt: new Date('2027-01-01T00:00:00Z') });
-  return token;
-}
-
 describe('GET …/headers', () => {
   it('answers {headers, sensitive}: sensitive values are withheld and their names listed', async () => {
     expect(await api.call('GET', url, 200)).toEqual({ headers: { 'X-Existing': 'yes' }, sensitive: ['Authorization'] });
@@ -40,8 +33,8 @@ describe('GET …/headers', () => {
     await api.call('GET', `/api/v1/app/${application.id}/endpoint/ep_nope/headers`, 404);
     await api.call('GET', `/api/v1/app/nope/endpoint/${endpoint.id}/headers`, 404);
     const other = await insertApp(api.store);
-    await api.call('GET', url, 404, undefined, { token: await portalToken(other.id) });
-    await api.call('GET', url, 200, undefined, { token: await portalToken(application.id) });
+    await api.call('GET', url, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
+    await api.call('GET', url, 200, undefined, { token: await insertPortalToken(api.store, application.id) });
   });
 });
 
@@ -101,7 +94,7 @@ describe('PUT …/headers', () => {
     await api.call('PUT', `/api/v1/app/${application.id}/endpoint/ep_nope/headers`, 404, { headers: {} });
     await api.call('PUT', `/api/v1/app/nope/endpoint/${endpoint.id}/headers`, 404, { headers: {} });
     const other = await insertApp(api.store);
-    await api.call('PUT', url, 404, { headers: {} }, { token: await portalToken(other.id) });
+    await api.call('PUT', url, 404, { headers: {} }, { token: await insertPortalToken(api.store, other.id) });
     expect(await storedHeaders()).toEqual(before);
   });
 });
@@ -115,7 +108,7 @@ describe('PATCH …/headers', () => {
   });
 
   it('lets the app’s own portal token patch', async () => {
-    await api.call('PATCH', url, 204, { headers: { 'X-B': '2' } }, { token: await portalToken(application.id) });
+    await api.call('PATCH', url, 204, { headers: { 'X-B': '2' } }, { token: await insertPortalToken(api.store, application.id) });
     expect(await storedHeaders()).toMatchObject({ 'X-B': '2' });
   });
 
@@ -140,7 +133,7 @@ describe('PATCH …/headers', () => {
     await api.call('PATCH', url, 401, { headers: {} }, { token: null });
     await api.call('PATCH', `/api/v1/app/${application.id}/endpoint/ep_nope/headers`, 404, { headers: {} });
     const other = await insertApp(api.store);
-    await api.call('PATCH', url, 404, { headers: { 'X-A': '1' } }, { token: await portalToken(other.id) });
+    await api.call('PATCH', url, 404, { headers: { 'X-A': '1' } }, { token: await insertPortalToken(api.store, other.id) });
     expect(await storedHeaders()).toEqual(before);
   });
 });

@@ -4,8 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ValidationError, type ValidationItem } from '../../../domain/errors.js';
 import { isReservedHeaderName } from '../../../profiles/index.js';
 import { findApp, findEndpoint } from '../../lookup.js';
-import { NullableStringMap, StringMap } from '../../schemas.js';
-import { EndpointPath } from './shared.js';
+import { EndpointPath, NullableStringMap, StringMap } from '../../schemas.js';
 
 /**
  * `GET/PUT/PATCH …/headers`: custom headers sent with every request to the endpoint. Names that

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openTestApi, type TestApi } from '../../../../test/helpers/api.js';
-import { insertApp, insertDelivery, insertEndpoint, insertMessage, message as buildMessage } from '../../../../test/helpers/factory.js';
-import { hashToken, portalTokenPrefix } from '../../../domain/tokens.js';
+import { insertApp, insertDelivery, insertEndpoint, insertMessage, insertPortalToken, message as buildMessage } from '../../../../test/helpers/factory.js';
 import { MessageStatus, TriggerType, type Application, type Endpoint } from '../../../domain/types.js';
 
 let api: TestApi;
@@ -18,12 +17,6 @@ beforeEach(async () => {
   url = `/api/v1/app/${application.id}/endpoint/${endpoint.id}`;
 });
 afterEach(() => api.close());
-
-async function portalToken(appId: string): Promise<string> {
-  const token = `${portalTokenPrefix}${appId}_token`;
-  await api.store.portalTokenInsert({ tokenHash: hashToken(token), appId: appId as Application['id'], expiresAt: new Date('2027-01-01T00:00:00Z') });
-  return token;
-}
 
 /** Every delivery of the endpoint, as the store sees it. */
 async function deliveries(ep: Endpoint = endpoint) {
@@ -70,7 +63,7 @@ describe('POST …/recover', () => {
   });
 
   it('lets the app’s own portal token recover', async () => {
-    await api.call('POST', `${url}/recover`, 202, { since }, { token: await portalToken(application.id) });
+    await api.call('POST', `${url}/recover`, 202, { since }, { token: await insertPortalToken(api.store, application.id) });
   });
 
   describe('refuses bad requests and changes nothing', () => {
@@ -99,7 +92,7 @@ describe('POST …/recover', () => {
       await api.call('POST', `/api/v1/app/${application.id}/endpoint/ep_nope/recover`, 404, { since });
       await api.call('POST', `/api/v1/app/nope/endpoint/${endpoint.id}/recover`, 404, { since });
       const other = await insertApp(api.store);
-      await api.call('POST', `${url}/recover`, 404, { since }, { token: await portalToken(other.id) });
+      await api.call('POST', `${url}/recover`, 404, { since }, { token: await insertPortalToken(api.store, other.id) });
       expect(await deliveries()).toEqual(before);
     });
   });
@@ -183,7 +176,7 @@ describe('POST …/replay-missing', () => {
       await api.call('POST', `/api/v1/app/${application.id}/endpoint/ep_nope/replay-missing`, 404, { since });
       await api.call('POST', `/api/v1/app/nope/endpoint/${endpoint.id}/replay-missing`, 404, { since });
       const other = await insertApp(api.store);
-      await api.call('POST', `${url}/replay-missing`, 404, { since }, { token: await portalToken(other.id) });
+      await api.call('POST', `${url}/replay-missing`, 404, { since }, { token: await insertPortalToken(api.store, other.id) });
       expect(await deliveries()).toEqual([]);
     });
   });

@@ -6,8 +6,8 @@ import { newId, type Id } from '../../../domain/ids.js';
 import { endpointMatches, matchInputOf } from '../../../domain/matching.js';
 import type { BackgroundTask, BackgroundTaskType } from '../../../domain/types.js';
 import { findApp, findEndpoint } from '../../lookup.js';
-import { DateTime, iso, Nullable } from '../../schemas.js';
-import { EndpointPath } from './shared.js';
+import { DateTime, EndpointPath, Nullable } from '../../schemas.js';
+import { backgroundTaskOut } from '../background-task.js';
 
 /**
  * `POST …/recover` (requeue the endpoint's failed deliveries since a time) and
@@ -33,10 +33,6 @@ function rangeOf(body: { since: string; until?: string | null }, now: Date): { s
   return { since, until };
 }
 
-function taskOut(task: BackgroundTask) {
-  return { id: task.id, status: task.status, task: task.task, data: task.data, updatedAt: iso(task.updatedAt) };
-}
-
 export const endpointRecoveryRoutes: FastifyPluginAsync = async (plain) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -54,7 +50,7 @@ export const endpointRecoveryRoutes: FastifyPluginAsync = async (plain) => {
     const now = clock.now();
     const { since, until } = rangeOf(request.body, now);
     const requeued = await store.deliveryRequeueFailed({ appId: application.id, endpointId: endpoint.id, since, until, now });
-    return reply.code(202).send(taskOut(await finishedTask('endpoint.recover', requeued, now)));
+    return reply.code(202).send(backgroundTaskOut(await finishedTask('endpoint.recover', requeued, now)));
   });
 
   app.post('/app/:app_id/endpoint/:endpoint_id/replay-missing', { schema: { params: EndpointPath, body: ReplayIn } }, async (request, reply) => {
@@ -79,6 +75,6 @@ export const endpointRecoveryRoutes: FastifyPluginAsync = async (plain) => {
       }
       if (batch.length < replayBatchSize) break;
     }
-    return reply.code(202).send(taskOut(await finishedTask('endpoint.replay', sent, now)));
+    return reply.code(202).send(backgroundTaskOut(await finishedTask('endpoint.replay', sent, now)));
   });
 };

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openTestApi, testAdminToken, testSecretBox, type TestApi } from '../../../../test/helpers/api.js';
-import { insertApp, insertEndpoint } from '../../../../test/helpers/factory.js';
+import { insertApp, insertEndpoint, insertPortalToken } from '../../../../test/helpers/factory.js';
 import { activeSecrets } from '../../../domain/secrets.js';
-import { hashToken, portalTokenPrefix } from '../../../domain/tokens.js';
 import type { Application, Endpoint } from '../../../domain/types.js';
 import { rotatedSecrets } from './secret.js';
 
@@ -26,12 +25,6 @@ async function storedSecrets() {
   return testSecretBox.open(e.secrets);
 }
 
-async function portalToken(appId: string): Promise<string> {
-  const token = `${portalTokenPrefix}${appId}_token`;
-  await api.store.portalTokenInsert({ tokenHash: hashToken(token), appId: appId as Application['id'], expiresAt: new Date('2027-01-01T00:00:00Z') });
-  return token;
-}
-
 const givenKey = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 
 describe('GET …/secret', () => {
@@ -42,9 +35,9 @@ describe('GET …/secret', () => {
   });
 
   it('lets the app’s own portal token read it, and answers 404 to another app’s', async () => {
-    await api.call('GET', `${url}/secret`, 200, undefined, { token: await portalToken(application.id) });
+    await api.call('GET', `${url}/secret`, 200, undefined, { token: await insertPortalToken(api.store, application.id) });
     const other = await insertApp(api.store);
-    await api.call('GET', `${url}/secret`, 404, undefined, { token: await portalToken(other.id) });
+    await api.call('GET', `${url}/secret`, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
   });
 
   it('answers 401 without a token and 404 for unknown app or endpoint', async () => {
@@ -103,7 +96,7 @@ describe('POST …/secret/rotate', () => {
   });
 
   it('lets the app’s own portal token rotate', async () => {
-    await api.call('POST', `${url}/secret/rotate`, 204, {}, { token: await portalToken(application.id) });
+    await api.call('POST', `${url}/secret/rotate`, 204, {}, { token: await insertPortalToken(api.store, application.id) });
   });
 
   it.each([
@@ -128,7 +121,7 @@ describe('POST …/secret/rotate', () => {
     await api.call('POST', `/api/v1/app/${application.id}/endpoint/ep_nope/secret/rotate`, 404, {});
     await api.call('POST', `/api/v1/app/nope/endpoint/${endpoint.id}/secret/rotate`, 404, {});
     const other = await insertApp(api.store);
-    await api.call('POST', `${url}/secret/rotate`, 404, {}, { token: await portalToken(other.id) });
+    await api.call('POST', `${url}/secret/rotate`, 404, {}, { token: await insertPortalToken(api.store, other.id) });
     expect(await storedSecrets()).toEqual(before);
   });
 });

@@ -5,8 +5,7 @@ import { ValidationError, type ValidationItem } from '../../../domain/errors.js'
 import { activeSecrets, generateSecret, secretPrefix, type SecretBox, type SigningSecret } from '../../../domain/secrets.js';
 import type { Endpoint } from '../../../domain/types.js';
 import { findApp, findEndpoint } from '../../lookup.js';
-import { Nullable } from '../../schemas.js';
-import { EndpointPath } from './shared.js';
+import { EndpointPath, Nullable } from '../../schemas.js';
 
 /**
  * `GET …/secret` and `POST …/secret/rotate`. An endpoint keeps its signing secrets sealed as one

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openTestApi, type TestApi } from '../../../../test/helpers/api.js';
-import { insertApp, insertEndpoint, insertEventType } from '../../../../test/helpers/factory.js';
-import { hashToken, portalTokenPrefix } from '../../../domain/tokens.js';
+import { insertApp, insertEndpoint, insertEventType, insertPortalToken } from '../../../../test/helpers/factory.js';
 import { MessageStatus, TriggerType, type Application, type Endpoint } from '../../../domain/types.js';
 
 let api: TestApi;
@@ -26,12 +25,6 @@ afterEach(() => api.close());
 
 async function messages() {
   return (await api.store.messageList({ appId: application.id, limit: 250 })).data;
-}
-
-async function portalToken(appId: string): Promise<string> {
-  const token = `${portalTokenPrefix}${appId}_token`;
-  await api.store.portalTokenInsert({ tokenHash: hashToken(token), appId: appId as Application['id'], expiresAt: new Date('2027-01-01T00:00:00Z') });
-  return token;
 }
 
 describe('POST …/send-example', () => {
@@ -68,7 +61,7 @@ describe('POST …/send-example', () => {
   });
 
   it('lets the app’s own portal token send an example', async () => {
-    await api.call('POST', url, 202, { eventType: 'job.run.completed' }, { token: await portalToken(application.id) });
+    await api.call('POST', url, 202, { eventType: 'job.run.completed' }, { token: await insertPortalToken(api.store, application.id) });
   });
 
   it.each([
@@ -87,6 +80,15 @@ describe('POST …/send-example', () => {
     expect(await messages()).toEqual([]);
   });
 
+  it('answers 422 and sends nothing when the example does not match the event type schema', async () => {
+    const schema = { type: 'object', properties: { job_id: { type: 'integer' } }, required: ['job_id'], examples: [{ job_id: 'one' }, { job_id: 1 }] };
+    await insertEventType(api.store, { name: 'bad.example', schemas: { '1': schema } });
+    const err = await api.call('POST', url, 422, { eventType: 'bad.example' });
+    expect(err.detail.map((d: { loc: string[] }) => d.loc)).toEqual([['body', 'exampleIndex', 'payload', 'job_id']]);
+    expect(await messages()).toEqual([]);
+    await api.call('POST', url, 202, { eventType: 'bad.example', exampleIndex: 1 });
+  });
+
   it('answers 404 for an unknown or archived event type and sends nothing', async () => {
     expect(await api.call('POST', url, 404, { eventType: 'no.such.event' })).toMatchObject({ code: 'not_found' });
     await api.call('POST', url, 404, { eventType: 'gone.event' });
@@ -99,7 +101,7 @@ describe('POST …/send-example', () => {
     await api.call('POST', `/api/v1/app/${application.id}/endpoint/ep_nope/send-example`, 404, { eventType: 'job.run.completed' });
     await api.call('POST', `/api/v1/app/nope/endpoint/${endpoint.id}/send-example`, 404, { eventType: 'job.run.completed' });
     const other = await insertApp(api.store);
-    await api.call('POST', url, 404, { eventType: 'job.run.completed' }, { token: await portalToken(other.id) });
+    await api.call('POST', url, 404, { eventType: 'job.run.completed' }, { token: await insertPortalToken(api.store, other.id) });
     expect(await messages()).toEqual([]);
   });
 });

@@ -3,9 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError, ValidationError } from '../../../domain/errors.js';
 import { findApp, findEndpoint } from '../../lookup.js';
-import { EventTypeName } from '../../schemas.js';
+import { EndpointPath, EventTypeName } from '../../schemas.js';
 import { messageFromInput, messageOut } from '../message.js';
-import { EndpointPath } from './shared.js';
 
 /**
  * `POST …/send-example`: sends one of an event type's catalog examples
@@ -47,8 +46,12 @@ export const endpointSendExampleRoutes: FastifyPluginAsync = async (plain) => {
         throw ValidationError.field(['body', 'exampleIndex'], 'this example is not a JSON object, so it cannot be a message payload', 'value_error.example');
       }
     }
+    const input = { eventType: name, payload: payload as Record<string, unknown> };
     const now = clock.now();
-    const message = messageFromInput({ eventType: name, payload: payload as Record<string, unknown> }, application.id, now, config, ['body']);
+    const message = { ...messageFromInput(input, now, config, ['body']), appId: application.id };
+    // The example must match the event type's schema like any payload; a failure names it as
+    // `body.exampleIndex.payload.…`.
+    await app.payloadSchemas.check([input], () => ['body', 'exampleIndex']);
     await store.messageInsert({ items: [{ message, endpointIds: [endpoint.id] }], now });
     app.herald.onDeliveriesQueued?.();
     return reply.code(202).send(messageOut(message));

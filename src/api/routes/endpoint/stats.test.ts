@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openTestApi, type TestApi } from '../../../../test/helpers/api.js';
-import { insertApp, insertDelivery, insertEndpoint } from '../../../../test/helpers/factory.js';
-import { hashToken, portalTokenPrefix } from '../../../domain/tokens.js';
+import { insertApp, insertDelivery, insertEndpoint, insertPortalToken } from '../../../../test/helpers/factory.js';
 import { MessageStatus, type Application, type Endpoint } from '../../../domain/types.js';
 
 let api: TestApi;
@@ -26,12 +25,6 @@ beforeEach(async () => {
 });
 afterEach(() => api.close());
 
-async function portalToken(appId: string): Promise<string> {
-  const token = `${portalTokenPrefix}${appId}_token`;
-  await api.store.portalTokenInsert({ tokenHash: hashToken(token), appId: appId as Application['id'], expiresAt: new Date('2027-01-01T00:00:00Z') });
-  return token;
-}
-
 describe('GET …/stats', () => {
   it('counts the endpoint’s deliveries by state, every EndpointStats field present', async () => {
     expect(await api.call('GET', url, 200)).toEqual({ success: 1, pending: 2, sending: 0, fail: 1, canceled: 0 });
@@ -49,7 +42,7 @@ describe('GET …/stats', () => {
   });
 
   it('lets the app’s own portal token read them', async () => {
-    await api.call('GET', url, 200, undefined, { token: await portalToken(application.id) });
+    await api.call('GET', url, 200, undefined, { token: await insertPortalToken(api.store, application.id) });
   });
 
   it.each([
@@ -66,6 +59,6 @@ describe('GET …/stats', () => {
     await api.call('GET', `/api/v1/app/${application.id}/endpoint/ep_nope/stats`, 404);
     await api.call('GET', `/api/v1/app/nope/endpoint/${endpoint.id}/stats`, 404);
     const other = await insertApp(api.store);
-    await api.call('GET', url, 404, undefined, { token: await portalToken(other.id) });
+    await api.call('GET', url, 404, undefined, { token: await insertPortalToken(api.store, other.id) });
   });
 });

@@ -3,8 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ValidationError } from '../../../domain/errors.js';
 import { findApp, findEndpoint } from '../../lookup.js';
-import { DateTime, Nullable } from '../../schemas.js';
-import { EndpointPath } from './shared.js';
+import { DateTime, EndpointPath, Nullable } from '../../schemas.js';
 
 /**
  * `GET …/stats`: `EndpointStats`, the endpoint's deliveries counted by state, for messages

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { app, endpoint as factoryEndpoint, message as factoryMessage } from '../../test/helpers/factory.js';
 import { generateSecret, secretKeyBytes } from '../domain/secrets.js';
 import type { Endpoint, Message } from '../domain/types.js';
-import { getProfile, isReservedHeaderName } from '../profiles/index.js';
-import { standardProfile } from '../profiles/standard.js';
+import { getProfile, isReservedHeaderName } from './index.js';
+import { standardProfile } from './standard.js';
 import { hmacSha256Hex, standardSignature, standardSignatureHeader } from './sign.js';
 
 // The test vector published with the Standard Webhooks specification.
