@@ -1,7 +1,6 @@
-import type { Svix } from 'svix';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, svixFor, verifyWebhook, waitFor, type HeraldProcess } from '../helpers/server.js';
-import { TestReceiver, type ReceiverResponse } from '../helpers/test-receiver.js';
+import { describe, expect, it } from 'vitest';
+import { verifyWebhook, waitFor, useHerald } from '../helpers/server.js';
+import type { ReceiverResponse } from '../helpers/test-receiver.js';
 
 /** Answers the first requests from `first`, then `rest` for every later one. */
 function sequence(first: ReceiverResponse[], rest: ReceiverResponse): () => ReceiverResponse {
@@ -10,27 +9,14 @@ function sequence(first: ReceiverResponse[], rest: ReceiverResponse): () => Rece
 }
 
 describe('retries, 410 and Retry-After', () => {
-  let herald: HeraldProcess;
-  let svix: Svix;
-  const receivers: TestReceiver[] = [];
-
-  beforeAll(async () => {
-    // Two retries, one second apart (±20 % jitter).
-    herald = await startHerald({ env: { HERALD_RETRY_SCHEDULE: '1,1' } });
-    svix = svixFor(herald);
-  });
-
-  afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
-    await herald?.stop();
-  });
+  // Two retries, one second apart (±20 % jitter).
+  const e2e = useHerald({ env: { HERALD_RETRY_SCHEDULE: '1,1' } });
 
   async function setup(name: string) {
-    const app = await svix.application.create({ name });
-    const r = await TestReceiver.start();
-    receivers.push(r);
-    const ep = await svix.endpoint.create(app.id, { url: r.url });
-    const key = (await svix.endpoint.getSecret(app.id, ep.id)).key;
+    const app = await e2e.svix.application.create({ name });
+    const r = await e2e.receiver();
+    const ep = await e2e.svix.endpoint.create(app.id, { url: r.url });
+    const key = (await e2e.svix.endpoint.getSecret(app.id, ep.id)).key;
     return { app, r, ep, key };
   }
 
@@ -38,7 +24,7 @@ describe('retries, 410 and Retry-After', () => {
     const { app, r, key } = await setup('Retry');
     r.setResponse(sequence([{ status: 500 }], { status: 200 }));
     const payload = { unicode: 'Grüße, 世界 ✓', float: 0.1, big: 12345678901234, nested: { arr: [{}, [], null, true] } };
-    const msg = await svix.message.create(app.id, { eventType: 'retry.me', payload });
+    const msg = await e2e.svix.message.create(app.id, { eventType: 'retry.me', payload });
 
     const first = await r.next();
     const second = await r.next(5_000);
@@ -52,7 +38,7 @@ describe('retries, 410 and Retry-After', () => {
     expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(790);
 
     const attempts = await waitFor('two attempts', async () => {
-      const list = await svix.messageAttempt.listByMsg(app.id, msg.id);
+      const list = await e2e.svix.messageAttempt.listByMsg(app.id, msg.id);
       return list.data.length === 2 && list.data;
     });
     expect(attempts.map((a) => a.responseStatusCode)).toEqual([200, 500]);
@@ -63,39 +49,39 @@ describe('retries, 410 and Retry-After', () => {
   it('gives up after the schedule: one attempt plus one per delay, then the delivery is failed', async () => {
     const { app, r, ep } = await setup('Exhaust');
     r.setResponse({ status: 503 });
-    const msg = await svix.message.create(app.id, { eventType: 'never.works', payload: {} });
+    const msg = await e2e.svix.message.create(app.id, { eventType: 'never.works', payload: {} });
     await r.waitForCount(3, 6_000);
     const destination = await waitFor('the delivery to fail', async () => {
-      const d = (await svix.messageAttempt.listAttemptedDestinations(app.id, msg.id)).data[0];
+      const d = (await e2e.svix.messageAttempt.listAttemptedDestinations(app.id, msg.id)).data[0];
       return d?.status === 2 && d;
     });
     expect(destination.nextAttempt ?? null).toBeNull();
     expect(r.requests).toHaveLength(3);
-    expect((await svix.messageAttempt.listByMsg(app.id, msg.id)).data).toHaveLength(3);
-    expect(await svix.endpoint.getStats(app.id, ep.id)).toMatchObject({ fail: 1, pending: 0, sending: 0, success: 0 });
+    expect((await e2e.svix.messageAttempt.listByMsg(app.id, msg.id)).data).toHaveLength(3);
+    expect(await e2e.svix.endpoint.getStats(app.id, ep.id)).toMatchObject({ fail: 1, pending: 0, sending: 0, success: 0 });
   });
 
   it('disables the endpoint at once on 410 Gone and stops sending to it', async () => {
     const { app, r, ep } = await setup('Gone');
     r.setResponse({ status: 410 });
-    const msg = await svix.message.create(app.id, { eventType: 'gone.test', payload: { n: 1 } });
+    const msg = await e2e.svix.message.create(app.id, { eventType: 'gone.test', payload: { n: 1 } });
     await r.next();
     const disabled = await waitFor('the endpoint to be disabled', async () => {
-      const e = await svix.endpoint.get(app.id, ep.id);
+      const e = await e2e.svix.endpoint.get(app.id, ep.id);
       return e.disabled && e;
     });
     expect(disabled.disabled).toBe(true);
-    const destination = (await svix.messageAttempt.listAttemptedDestinations(app.id, msg.id)).data[0]!;
+    const destination = (await e2e.svix.messageAttempt.listAttemptedDestinations(app.id, msg.id)).data[0]!;
     expect(destination.status).not.toBe(1);
     expect(destination.nextAttempt ?? null).toBeNull();
-    expect((await svix.messageAttempt.listByMsg(app.id, msg.id)).data).toHaveLength(1);
+    expect((await e2e.svix.messageAttempt.listByMsg(app.id, msg.id)).data).toHaveLength(1);
 
-    const later = await svix.message.create(app.id, { eventType: 'gone.test', payload: { n: 2 } });
-    expect((await svix.messageAttempt.listAttemptedDestinations(app.id, later.id)).data).toEqual([]);
+    const later = await e2e.svix.message.create(app.id, { eventType: 'gone.test', payload: { n: 2 } });
+    expect((await e2e.svix.messageAttempt.listAttemptedDestinations(app.id, later.id)).data).toEqual([]);
 
     r.setResponse({ status: 200 });
-    await svix.endpoint.patch(app.id, ep.id, { disabled: false });
-    const revived = await svix.message.create(app.id, { eventType: 'gone.test', payload: { n: 3 } });
+    await e2e.svix.endpoint.patch(app.id, ep.id, { disabled: false });
+    const revived = await e2e.svix.message.create(app.id, { eventType: 'gone.test', payload: { n: 3 } });
     expect((await r.next()).headers['webhook-id']).toBe(revived.id);
     expect(r.requests).toHaveLength(2);
   });
@@ -104,7 +90,7 @@ describe('retries, 410 and Retry-After', () => {
     const check = async (status: number) => {
       const { app, r } = await setup(`Retry-After ${status}`);
       r.setResponse(sequence([{ status, headers: { 'retry-after': '2' } }], { status: 200 }));
-      const msg = await svix.message.create(app.id, { eventType: 'slow.down', payload: { status } });
+      const msg = await e2e.svix.message.create(app.id, { eventType: 'slow.down', payload: { status } });
       const first = await r.next();
       const second = await r.next(6_000);
       expect(second.headers['webhook-id']).toBe(msg.id);

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { ApiException, Svix } from 'svix';
-import type { ReceivedRequest } from './test-receiver.js';
+import { afterAll, beforeAll } from 'vitest';
+import { TestReceiver, type ReceivedRequest } from './test-receiver.js';
 
 /**
  * Runs the real Herald (`node dist/main.js`, built by `npm test` before vitest starts) as a child
@@ -284,4 +285,31 @@ export function expectedSignature(secret: string, request: ReceivedRequest): str
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   const signed = `${request.headers['webhook-id']}.${request.headers['webhook-timestamp']}.${request.body}`;
   return `v1,${createHmac('sha256', key).update(signed).digest('base64')}`;
+}
+
+/**
+ * One Herald per `describe` block: started before its tests, stopped after them together with
+ * every receiver the tests opened through `receiver()`. `herald` and `svix` are set once the
+ * block's `beforeAll` has run, so read them inside tests.
+ */
+export function useHerald(options: StartHeraldOptions = {}) {
+  const receivers: TestReceiver[] = [];
+  const e2e = {
+    herald: undefined as unknown as HeraldProcess,
+    svix: undefined as unknown as Svix,
+    async receiver(): Promise<TestReceiver> {
+      const r = await TestReceiver.start();
+      receivers.push(r);
+      return r;
+    },
+  };
+  beforeAll(async () => {
+    e2e.herald = await startHerald(options);
+    e2e.svix = svixFor(e2e.herald);
+  });
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    await e2e.herald?.stop();
+  });
+  return e2e;
 }
