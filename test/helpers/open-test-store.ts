@@ -1,14 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { Store } from '../../src/store/driver.js';
+import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
 export interface TestStore {
   store: Store;
-  /** Closes the store and drops what it stored (the temp file, later the PostgreSQL schema). */
+  /** Closes the store and drops what it stored (the temp file, or the PostgreSQL schema). */
   close(): Promise<void>;
 }
 
@@ -18,8 +21,7 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
     case 'sqlite':
       return openSqliteTestStore();
     case 'postgres':
-      // A later issue adds the driver: a `herald_test_<random>` schema, dropped on close.
-      throw new Error('openTestStore: the PostgreSQL store is not implemented yet');
+      return openPostgresTestStore();
   }
 }
 
@@ -41,5 +43,70 @@ async function openSqliteTestStore(): Promise<TestStore> {
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/** Where the PostgreSQL tests run: CI's server, or the one named by `HERALD_TEST_DATABASE_URL`. */
+export const postgresTestUrl = process.env['HERALD_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * Whether the PostgreSQL tests can run. Unreachable under `CI=true` is a failure, thrown with the
+ * URL (CI provides the server: a silent skip would hide every PostgreSQL test); elsewhere the
+ * tests skip, and the reason is printed. Call once per test file, at the top level.
+ */
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: postgresTestUrl, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch (err) {
+    const reason = `PostgreSQL at ${postgresTestUrl} is unreachable (${(err as Error).message || String(err)})`;
+    if (process.env['CI'] === 'true') throw new Error(`${reason}: CI=true requires it; start it or set HERALD_TEST_DATABASE_URL`);
+    console.warn(`${reason}: skipping the PostgreSQL tests (set HERALD_TEST_DATABASE_URL, or start PostgreSQL)`);
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** A random schema name for one test store. */
+export function postgresTestSchema(): string {
+  return `herald_test_${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * A fresh `herald_test_<random>` schema, created and migrated by the store at open (its search
+ * path), dropped with everything in it on close. Creating and dropping a migrated schema takes
+ * about 50 ms on the dev VM (open and migrate 30 to 45 ms, drop 15 ms; the 96 conformance tests
+ * run in about 8 s), so every test gets its own, as with SQLite.
+ */
+async function openPostgresTestStore(): Promise<TestStore> {
+  const schema = postgresTestSchema();
+  try {
+    const store = await openPostgresStore({ connectionString: postgresTestUrl, schema, poolSize: 4 });
+    return {
+      store,
+      close: async () => {
+        try {
+          await store.close();
+        } finally {
+          await dropPostgresSchema(schema);
+        }
+      },
+    };
+  } catch (err) {
+    await dropPostgresSchema(schema);
+    throw err;
+  }
+}
+
+export async function dropPostgresSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresTestUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
   }
 }
