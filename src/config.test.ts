@@ -29,7 +29,7 @@ describe('loadConfig', () => {
   });
 
   it('lets the file override defaults and the environment override the file', () => {
-    const file = JSON.stringify({ port: 9000, retentionDays: 7, role: 'worker' });
+    const file = JSON.stringify({ port: 9000, retentionDays: 7, role: 'worker', databaseUrl: 'postgres://db/herald', masterKey: 'ab'.repeat(32) });
     const fromFile = loadConfig({}, file);
     expect(fromFile.port).toBe(9000);
     expect(fromFile.retentionDays).toBe(7);
@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     expect(both.port).toBe(9100);
     expect(both.retentionDays).toBe(7);
     expect(both.retrySchedule).toEqual([1, 2, 3]);
+  });
+
+  it('refuses split roles without PostgreSQL, and PostgreSQL without a master key', () => {
+    expect(problemsOf(() => loadConfig({ HERALD_ROLE: 'api' }))).toEqual([expect.stringMatching(/^HERALD_ROLE: .*HERALD_DATABASE_URL/)]);
+    expect(problemsOf(() => loadConfig({ HERALD_DATABASE_URL: 'postgres://db/herald' }))).toEqual([expect.stringMatching(/^HERALD_MASTER_KEY: required/)]);
+    expect(loadConfig({ HERALD_DATABASE_URL: 'postgres://db/herald', HERALD_MASTER_KEY: 'ab'.repeat(32), HERALD_ROLE: 'api' }).role).toBe('api');
   });
 
   it('names the variable, the bad value and the fix', () => {

@@ -30,6 +30,8 @@ export const configRows: Row[] = [
   { key: 'port', env: 'HERALD_PORT', default: 8070, schema: port, kind: 'integer', doc: 'TCP port (0 picks a free one)', fix: 'an integer from 0 to 65535' },
   { key: 'dataDir', env: 'HERALD_DATA_DIR', default: './.herald', schema: Type.String({ minLength: 1 }), kind: 'string', doc: 'embedded database and generated keys', fix: 'a writable directory path' },
   { key: 'databaseUrl', env: 'HERALD_DATABASE_URL', default: null, schema: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()]), kind: 'string', doc: '`postgres://…` switches storage to PostgreSQL', fix: 'a postgres:// URL, or unset for SQLite' },
+  { key: 'databasePoolSize', env: 'HERALD_DATABASE_POOL_SIZE', default: 10, schema: Type.Integer({ minimum: 1, maximum: 1000 }), kind: 'integer', doc: 'PostgreSQL connections per process', fix: 'an integer from 1 to 1000' },
+  { key: 'databaseStatementTimeoutMs', env: 'HERALD_DATABASE_STATEMENT_TIMEOUT_MS', default: 30_000, schema: Type.Integer({ minimum: 100, maximum: 3_600_000 }), kind: 'integer', doc: 'PostgreSQL statement timeout; a statement past it fails with 503', fix: 'milliseconds from 100 to 3600000' },
   { key: 'adminToken', env: 'HERALD_ADMIN_TOKEN', default: null, schema: Type.Union([Type.String({ minLength: 16 }), Type.Null()]), kind: 'string', doc: 'organisation-wide API token; generated on first start, printed once, written to `<data>/admin-token` (0600) and stored hashed', fix: 'at least 16 characters, or unset to generate one' },
   { key: 'masterKey', env: 'HERALD_MASTER_KEY', default: null, schema: Type.Union([Type.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$' }), Type.Null()]), kind: 'string', doc: 'encrypts endpoint secrets at rest; generated into the data dir for SQLite', fix: '32 bytes as 64 hex characters or 44 base64 characters (`openssl rand -hex 32`)' },
   { key: 'role', env: 'HERALD_ROLE', default: 'all', schema: Type.Union([Type.Literal('api'), Type.Literal('worker'), Type.Literal('all')]), kind: 'string', doc: '`api`, `worker` or `all`', fix: 'one of api, worker, all' },
@@ -47,6 +49,8 @@ interface RawConfig {
   port: number;
   dataDir: string;
   databaseUrl: string | null;
+  databasePoolSize: number;
+  databaseStatementTimeoutMs: number;
   adminToken: string | null;
   masterKey: string | null;
   role: 'api' | 'worker' | 'all';
@@ -91,6 +95,18 @@ function cidrProblem(cidr: string): string | null {
   return null;
 }
 
+/** Rules that join two keys: PostgreSQL is what lets processes split roles and share secrets. */
+function crossFieldProblems(c: RawConfig): string[] {
+  const problems: string[] = [];
+  if (c.databaseUrl === null && c.role !== 'all') {
+    problems.push(`HERALD_ROLE: "${c.role}" needs the PostgreSQL store (HERALD_DATABASE_URL); with the embedded SQLite store one process does both, so use "all"`);
+  }
+  if (c.databaseUrl !== null && c.masterKey === null) {
+    problems.push('HERALD_MASTER_KEY: required with HERALD_DATABASE_URL, since every process must seal secrets with the same key; generate one with `openssl rand -hex 32`');
+  }
+  return problems;
+}
+
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
@@ -130,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, fileText: string | null = nul
     }
     raw[row.key] = value;
   }
+  if (problems.length === 0) problems.push(...crossFieldProblems(raw as unknown as RawConfig));
   if (problems.length > 0) throw new ConfigError(problems);
   const config = raw as unknown as RawConfig;
   const allowedNetworks = config.allowedNetworks ?? (loopbackHosts.has(config.host) || config.host.startsWith('127.') ? loopbackNetworks : []);

@@ -8,6 +8,7 @@ import { systemClock } from './domain/clock.js';
 import { SecretBox } from './domain/secrets.js';
 import { Dispatcher } from './dispatch/claim-loop.js';
 import type { Store } from './store/driver.js';
+import { openPostgresStore } from './store/postgres/index.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 
 /**
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'herald' } });
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const unlock = lockDataDir(dataDir);
+  const unlock = config.databaseUrl === null ? lockDataDir(dataDir) : () => {};
   const store = await openStore(config, dataDir);
   const secretBox = new SecretBox(await loadMasterKey(config, store, dataDir));
   const adminTokenNote = await ensureAdminToken(config, store, dataDir);
@@ -52,10 +53,12 @@ async function main(): Promise<void> {
 
 async function openStore(config: Config, dataDir: string): Promise<Store> {
   if (config.databaseUrl !== null) {
-    throw new ConfigError(['HERALD_DATABASE_URL: the PostgreSQL store is not available in this version; unset it to use the embedded SQLite store']);
-  }
-  if (config.role !== 'all') {
-    throw new ConfigError([`HERALD_ROLE: "${config.role}" needs the PostgreSQL store (HERALD_DATABASE_URL); with the embedded SQLite store one process does both, so use "all"`]);
+    return openPostgresStore({
+      connectionString: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+      applicationName: `herald-${config.role}`,
+    });
   }
   return openSqliteStore({ path: join(dataDir, 'herald.db'), ownsDelivery: true });
 }
