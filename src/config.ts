@@ -32,6 +32,7 @@ export const configRows: Row[] = [
   { key: 'databaseUrl', env: 'HERALD_DATABASE_URL', default: null, schema: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()]), kind: 'string', doc: '`postgres://…` switches storage to PostgreSQL', fix: 'a postgres:// URL, or unset for SQLite' },
   { key: 'databasePoolSize', env: 'HERALD_DATABASE_POOL_SIZE', default: 10, schema: Type.Integer({ minimum: 1, maximum: 1000 }), kind: 'integer', doc: 'PostgreSQL connections per process', fix: 'an integer from 1 to 1000' },
   { key: 'databaseStatementTimeoutMs', env: 'HERALD_DATABASE_STATEMENT_TIMEOUT_MS', default: 30_000, schema: Type.Integer({ minimum: 100, maximum: 3_600_000 }), kind: 'integer', doc: 'PostgreSQL statement timeout; a statement past it fails with 503', fix: 'milliseconds from 100 to 3600000' },
+  { key: 'deliveryLeaseMs', env: 'HERALD_DELIVERY_LEASE_MS', default: 120_000, schema: Type.Integer({ minimum: 3_000, maximum: 3_600_000 }), kind: 'integer', doc: 'how long a worker holds a delivery it claimed; a killed worker\'s deliveries go out again once their leases end (and caps a request\'s timeout at two thirds of it)', fix: 'milliseconds from 3000 to 3600000' },
   { key: 'adminToken', env: 'HERALD_ADMIN_TOKEN', default: null, schema: Type.Union([Type.String({ minLength: 16 }), Type.Null()]), kind: 'string', doc: 'organisation-wide API token; generated on first start, printed once, written to `<data>/admin-token` (0600) and stored hashed', fix: 'at least 16 characters, or unset to generate one' },
   { key: 'masterKey', env: 'HERALD_MASTER_KEY', default: null, schema: Type.Union([Type.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$' }), Type.Null()]), kind: 'string', doc: 'encrypts endpoint secrets at rest; generated into the data dir for SQLite', fix: '32 bytes as 64 hex characters or 44 base64 characters (`openssl rand -hex 32`)' },
   { key: 'role', env: 'HERALD_ROLE', default: 'all', schema: Type.Union([Type.Literal('api'), Type.Literal('worker'), Type.Literal('all')]), kind: 'string', doc: '`api`, `worker` or `all`', fix: 'one of api, worker, all' },
@@ -51,6 +52,7 @@ interface RawConfig {
   databaseUrl: string | null;
   databasePoolSize: number;
   databaseStatementTimeoutMs: number;
+  deliveryLeaseMs: number;
   adminToken: string | null;
   masterKey: string | null;
   role: 'api' | 'worker' | 'all';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { buildApp } from './api/app.js';
 import { StartupError, ensureAdminToken, loadMasterKey, lockDataDir } from './bootstrap.js';
 import { ConfigError, loadConfigFromProcess, type Config } from './config.js';
@@ -21,15 +21,17 @@ async function main(): Promise<void> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const unlock = config.databaseUrl === null ? lockDataDir(dataDir) : () => {};
-  const store = await openStore(config, dataDir);
+  const store = await openStore(config, dataDir, logger);
   const secretBox = new SecretBox(await loadMasterKey(config, store, dataDir));
   const adminTokenNote = await ensureAdminToken(config, store, dataDir);
 
-  const dispatcher = config.role === 'api' ? null : new Dispatcher({ store, clock: systemClock, config, secretBox, logger: logger.child({ part: 'dispatch' }) });
-  const api =
-    config.role === 'worker'
+  // The dispatcher wakes on the store's own signal (in-process for SQLite, LISTEN/NOTIFY across
+  // processes for PostgreSQL), so the API needs no hook into it.
+  const dispatcher =
+    config.role === 'api'
       ? null
-      : buildApp({ config, store, clock: systemClock, secretBox, logger: logger.child({ part: 'api' }), onDeliveriesQueued: () => dispatcher?.notify() });
+      : new Dispatcher({ store, clock: systemClock, config, secretBox, logger: logger.child({ part: 'dispatch' }), options: { leaseMs: config.deliveryLeaseMs } });
+  const api = config.role === 'worker' ? null : buildApp({ config, store, clock: systemClock, secretBox, logger: logger.child({ part: 'api' }) });
 
   const url = api ? await api.listen({ host: config.host, port: config.port }) : null;
   dispatcher?.start();
@@ -51,13 +53,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-async function openStore(config: Config, dataDir: string): Promise<Store> {
+async function openStore(config: Config, dataDir: string, logger: Logger): Promise<Store> {
   if (config.databaseUrl !== null) {
     return openPostgresStore({
       connectionString: config.databaseUrl,
       poolSize: config.databasePoolSize,
       statementTimeoutMs: config.databaseStatementTimeoutMs,
       applicationName: `herald-${config.role}`,
+      // The pool replaces a dropped connection on next use and the LISTEN connection reconnects
+      // by itself; statements that fail meanwhile answer 503 (API) or are retried (dispatcher).
+      onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost; it is replaced on next use'),
     });
   }
   return openSqliteStore({ path: join(dataDir, 'herald.db'), ownsDelivery: true });

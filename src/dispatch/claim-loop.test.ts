@@ -5,6 +5,7 @@ import { openTestStore } from '../../test/helpers/open-test-store.js';
 import { TestReceiver, type ReceivedRequest } from '../../test/helpers/test-receiver.js';
 import { loadConfig, type Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
+import { UnavailableError } from '../domain/errors.js';
 import { generateSecret } from '../domain/secrets.js';
 import { MessageStatus, TriggerType, type Application, type Attempt, type Endpoint, type Message } from '../domain/types.js';
 import type { Store } from '../store/driver.js';
@@ -97,6 +98,20 @@ afterEach(async () => {
   for (const r of receivers.splice(0)) await r.close();
   await closeStore();
 });
+
+/** The harness's store, whose `method` throws `error()` on its first `failures` calls. */
+function failingStore(method: 'deliveryClaimDue' | 'deliveryRecordOutcomes', failures: number, error: () => Error): Store {
+  let left = failures;
+  return new Proxy(h.store, {
+    get(target, prop, receiverObj) {
+      if (prop !== method) return Reflect.get(target, prop, receiverObj) as unknown;
+      return async (p: never) => {
+        if (left-- > 0) throw error();
+        return (target[method] as (p: never) => Promise<unknown>)(p);
+      };
+    },
+  });
+}
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -316,16 +331,30 @@ describe('Dispatcher', () => {
     expect(reqs[9]!.receivedAt - started).toBeGreaterThanOrEqual(900);
   });
 
-  it('wakes on notify() instead of waiting for the next poll', async () => {
+  it("wakes on the store's wake-up signal when a message is ingested, instead of waiting for the next poll", async () => {
     const r = await receiver();
     const { endpoint } = await h.endpoint(r.url);
     const d = h.dispatcher({ idleMinMs: 60_000, idleMaxMs: 60_000 });
     await d.start();
     await new Promise((resolve) => setTimeout(resolve, 20));
     const msg = await h.message([endpoint]);
-    d.notify();
     const req = await r.next(1_000);
     expect(req.headers['webhook-id']).toBe(msg.id);
+  });
+
+  it('keeps running while the store fails its claims, and delivers once they succeed again', async () => {
+    const r = await receiver();
+    const { endpoint } = await h.endpoint(r.url);
+    const msg = await h.message([endpoint]);
+    const flaky = failingStore('deliveryClaimDue', 3, () => new UnavailableError('the database cannot be reached right now'));
+    const errors: string[] = [];
+    const counting = { ...logger, error: (_obj: object, msg?: string) => void errors.push(msg ?? '') };
+    const d = new Dispatcher({ store: flaky, clock: h.clock, config: h.config, secretBox: testSecretBox, logger: counting, options: { idleMinMs: 5, idleMaxMs: 20 } });
+    dispatchers.push(d);
+    await d.start();
+    expect((await r.next(2_000)).headers['webhook-id']).toBe(msg.id);
+    // One error for the outage, not one per failed poll.
+    expect(errors).toHaveLength(1);
   });
 
   it('returns leases a crashed run left behind when it starts', async () => {
@@ -372,18 +401,7 @@ describe('Dispatcher', () => {
     const r = await receiver();
     const { endpoint } = await h.endpoint(r.url);
     const msg = await h.message([endpoint]);
-    let failures = 1;
-    const flaky = new Proxy(h.store, {
-      get(target, prop, receiverObj) {
-        if (prop === 'deliveryRecordOutcomes') {
-          return async (p: Parameters<Store['deliveryRecordOutcomes']>[0]) => {
-            if (failures-- > 0) throw new Error('disk full');
-            return target.deliveryRecordOutcomes(p);
-          };
-        }
-        return Reflect.get(target, prop, receiverObj) as unknown;
-      },
-    });
+    const flaky = failingStore('deliveryRecordOutcomes', 1, () => new Error('disk full'));
     const quiet = { ...logger, error: () => undefined };
     const d = new Dispatcher({ store: flaky, clock: h.clock, config: h.config, secretBox: testSecretBox, logger: quiet, options: { idleMinMs: 5, idleMaxMs: 20 } });
     dispatchers.push(d);

@@ -16,7 +16,7 @@ import type {
 
 /**
  * The storage driver interface. `api/` and `dispatch/` talk to this only; `src/main.ts` and the
- * tests pick a driver (`sqlite/`, later `postgres/`). Every method is noun-first, takes one params
+ * tests pick a driver (`sqlite/`, `postgres/`). Every method is noun-first, takes one params
  * object, and receives `now` from the caller so that tests can drive time.
  *
  * Error contract (asserted by `test/conformance/`): a unique violation throws `ConflictError`, an
@@ -76,6 +76,14 @@ export interface Store {
    * returns them with their message and endpoint. Skips disabled endpoints and those listed in
    * `skipEndpointIds`; takes at most `perEndpointLimit` per endpoint so that one busy endpoint
    * cannot fill a batch.
+   *
+   * The endpoint's limits hold across every process that claims from the store:
+   * - at most `maxConcurrency` (or `maxConcurrencyDefault`) of its deliveries are leased at once,
+   *   counting unexpired leases of every claimer, so a claim takes at most that minus those;
+   * - with a `rateLimit` > 0, each delivery taken spends a token of one shared bucket per
+   *   endpoint holding at most `rateLimit` tokens and refilled at `rateLimit` per second. The
+   *   bucket runs on the store's own clock (the database server's, or the SQLite process's), not
+   *   on `now`: a rate is real elapsed time, and a fake `now` that stands still would stall it.
    */
   deliveryClaimDue(p: DeliveryClaimDueParams): Promise<ClaimedDelivery[]>;
   /** Writes each attempt and the delivery's new state (and disables endpoints on 410). */
@@ -118,6 +126,18 @@ export interface Store {
   taskInsert(task: BackgroundTask): Promise<void>;
   taskUpdate(task: BackgroundTask): Promise<void>;
   taskGet(p: { id: Id<'qtask'> }): Promise<BackgroundTask | null>;
+
+  /**
+   * Subscribes a worker to wake-ups: `listener` is called after a write that may have made
+   * deliveries due (ingest with deliveries, resend, recover, replay, released or reaped leases),
+   * at once for this process's own writes and, on PostgreSQL, for every process sharing the
+   * database (LISTEN/NOTIFY); also once whenever that channel comes back after a lost
+   * connection, since notices sent meanwhile are gone. A hint, not a queue: a listener may be
+   * called with nothing to claim, and retries coming due send no notice, so workers still poll,
+   * slowly. Returns the unsubscribe function. (Named as an event rather than noun-first: it is a
+   * subscription, not a storage operation.)
+   */
+  onDeliveriesQueued(listener: () => void): () => void;
 }
 
 export interface EventTypeListParams extends ListParams {
@@ -159,6 +179,8 @@ export interface DeliveryClaimDueParams {
   limit: number;
   leaseMs: number;
   perEndpointLimit: number;
+  /** In-flight cap of endpoints whose `maxConcurrency` is null; default `maxConcurrencyDefault`. */
+  maxConcurrencyDefault?: number;
   skipEndpointIds: readonly string[];
 }
 
@@ -210,6 +232,9 @@ export interface AttemptListParams extends ListParams {
   before?: Date | null;
   after?: Date | null;
 }
+
+/** An endpoint's in-flight cap when its `maxConcurrency` is null (DESIGN §4). */
+export const maxConcurrencyDefault = 10;
 
 /**
  * How long an `Idempotency-Key` may stay in progress before `idempotencyBegin` hands it to the next

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { MessageStatus, TriggerType } from '../../src/domain/types.js';
-import type { DeliveryClaimDueParams, Store } from '../../src/store/driver.js';
+import { maxConcurrencyDefault, type DeliveryClaimDueParams, type Store } from '../../src/store/driver.js';
 import { attempt, insertApp, insertDelivery, insertEndpoint, insertMessage, message, tick } from '../helpers/factory.js';
 import type { ConformanceContext } from './index.js';
 
@@ -164,5 +164,75 @@ export function claimArea(t: ConformanceContext): void {
     await store.deliveryReleaseLeases({ keys: [c!.delivery], now });
     const [d] = await store.deliveryListByMessage({ appId: a.id, msgId: m.id });
     expect(d?.status).toBe(MessageStatus.Success);
+  });
+
+  t.test('leases at most maxConcurrency deliveries of an endpoint, counting the leases it already holds', async (store) => {
+    const a = await insertApp(store);
+    const ep = await insertEndpoint(store, a.id, { maxConcurrency: 3 });
+    const other = await insertEndpoint(store, a.id);
+    for (let i = 0; i < 8; i++) await insertMessage(store, a.id, [ep.id]);
+    await insertMessage(store, a.id, [other.id]);
+    const now = tick();
+    const first = await claim(store, now);
+    expect(first.filter((c) => c.endpoint.id === ep.id)).toHaveLength(3);
+    expect(first.filter((c) => c.endpoint.id === other.id)).toHaveLength(1);
+    expect(await claim(store, now)).toEqual([]);
+    // An outcome frees its place, and only its place.
+    const done = first.find((c) => c.endpoint.id === ep.id)!;
+    await store.deliveryRecordOutcomes({
+      outcomes: [{ key: done.delivery, attempt: attempt(done.delivery), status: MessageStatus.Success, nextAttemptAt: null, attemptCount: 1, disableEndpoint: false }],
+    });
+    expect(await claim(store, now)).toHaveLength(1);
+    expect(await claim(store, now)).toEqual([]);
+  });
+
+  t.test('a released lease frees its place at once; an expired one frees it when the lease ends', async (store) => {
+    const a = await insertApp(store);
+    const ep = await insertEndpoint(store, a.id, { maxConcurrency: 2 });
+    for (let i = 0; i < 6; i++) await insertMessage(store, a.id, [ep.id]);
+    const now = tick();
+    const held = await claim(store, now);
+    expect(held).toHaveLength(2);
+    await store.deliveryReleaseLeases({ keys: [held[0]!.delivery], now });
+    expect(await claim(store, now)).toHaveLength(1);
+    expect(await claim(store, new Date(now.getTime() + leaseMs - 1))).toEqual([]);
+    // The holder died: its leases end, and the endpoint's places come back without a reap.
+    expect(await claim(store, new Date(now.getTime() + leaseMs))).toHaveLength(2);
+  });
+
+  t.test('caps endpoints without maxConcurrency at maxConcurrencyDefault, or at 10 when none is given', async (store) => {
+    const a = await insertApp(store);
+    const ep = await insertEndpoint(store, a.id, { maxConcurrency: null });
+    for (let i = 0; i < 15; i++) await insertMessage(store, a.id, [ep.id]);
+    expect(await claim(store, tick(), { maxConcurrencyDefault: 4 })).toHaveLength(4);
+    const rest = await store.deliveryClaimDue({ now: tick(), limit: 100, leaseMs, perEndpointLimit: 100, skipEndpointIds: [] });
+    expect(rest).toHaveLength(maxConcurrencyDefault - 4);
+  });
+
+  t.test("takes a burst of rateLimit from a rate-limited endpoint, then one more only as its bucket refills", async (store) => {
+    const a = await insertApp(store);
+    const ep = await insertEndpoint(store, a.id, { rateLimit: 5, maxConcurrency: 100 });
+    const other = await insertEndpoint(store, a.id);
+    for (let i = 0; i < 12; i++) await insertMessage(store, a.id, [ep.id]);
+    for (let i = 0; i < 3; i++) await insertMessage(store, a.id, [other.id]);
+    const startedAt = performance.now();
+    const burst = await claim(store, tick());
+    expect(burst.filter((c) => c.endpoint.id === ep.id)).toHaveLength(5);
+    expect(burst.filter((c) => c.endpoint.id === other.id)).toHaveLength(3);
+    // The bucket runs on the store's clock, not on `now`: standing still does not stall it, and
+    // a `now` far ahead does not refill it.
+    const far = new Date(tick().getTime() + 3_600_000);
+    const next = await claim(store, far);
+    const elapsedMs = performance.now() - startedAt;
+    expect(next.length).toBeLessThanOrEqual(Math.floor((elapsedMs * 5) / 1000));
+    let refilled = next.length;
+    const deadline = performance.now() + 5_000;
+    while (refilled === 0) {
+      expect(performance.now(), 'a token came back within 5 s').toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 20));
+      refilled = (await claim(store, tick())).length;
+    }
+    expect(refilled).toBe(1);
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(150);
   });
 }

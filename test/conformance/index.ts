@@ -14,6 +14,7 @@ import { portalTokensArea } from './portal-tokens.js';
 import { recordOutcomesArea } from './record-outcomes.js';
 import { requeueArea } from './requeue.js';
 import { settingsAndTasksArea } from './settings-and-tasks.js';
+import { wakeUpsArea } from './wake-ups.js';
 
 /**
  * The store conformance suite (STYLE §4): every assertion about the Store interface lives here
@@ -55,6 +56,7 @@ const areas: [string, (t: ConformanceContext) => void][] = [
   ['idempotency', idempotencyArea],
   ['portal tokens', portalTokensArea],
   ['settings and tasks', settingsAndTasksArea],
+  ['wake-ups', wakeUpsArea],
 ];
 
 export function runStoreConformance(options: ConformanceOptions): void {

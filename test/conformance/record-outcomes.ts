@@ -79,7 +79,7 @@ export function recordOutcomesArea(t: ConformanceContext): void {
 
   t.test('writes a batch of outcomes together', async (store) => {
     const a = await insertApp(store);
-    const ep = await insertEndpoint(store, a.id);
+    const ep = await insertEndpoint(store, a.id, { maxConcurrency: 50 });
     const msgs = [];
     for (let i = 0; i < 50; i++) msgs.push(await insertMessage(store, a.id, [ep.id]));
     const claimed = await claimAll(store, tick());
@@ -125,5 +125,18 @@ export function recordOutcomesArea(t: ConformanceContext): void {
 
   t.test('an empty batch does nothing', async (store) => {
     await expect(store.deliveryRecordOutcomes({ outcomes: [] })).resolves.toBeUndefined();
+  });
+
+  t.test('writing the same outcomes again (a retry after a lost reply) changes nothing and adds no attempt', async (store) => {
+    const a = await insertApp(store);
+    const ep = await insertEndpoint(store, a.id);
+    await insertMessage(store, a.id, [ep.id]);
+    await insertMessage(store, a.id, [ep.id]);
+    const claimed = await claimAll(store, tick());
+    const outcomes = claimed.map((c) => outcome(c.delivery));
+    await store.deliveryRecordOutcomes({ outcomes });
+    await store.deliveryRecordOutcomes({ outcomes });
+    expect((await store.deliveryStats({ appId: a.id, endpointId: ep.id })).success).toBe(2);
+    expect((await store.attemptList({ appId: a.id, endpointId: ep.id, limit: 100 })).data).toHaveLength(2);
   });
 }

@@ -110,3 +110,45 @@ export async function dropPostgresSchema(schema: string): Promise<void> {
     await client.end();
   }
 }
+
+export interface PostgresTestDatabase {
+  name: string;
+  /** `postgresTestUrl` with this database in its path. */
+  url: string;
+  /** Transactions committed or rolled back in this database so far (every autocommit statement is one). */
+  transactions(): Promise<number>;
+  /** Drops the database, ending whatever is still connected to it. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, empty `herald_e2e_<random>` database for end-to-end tests, where each Herald process
+ * migrates it at start the way production does (a schema would do for one process, but the
+ * processes of a test must share a database, as real deployments do). On the dev VM creating one
+ * takes about 50 ms (a copy of template1) and dropping it about 1 s (it waits for a checkpoint).
+ */
+export async function createPostgresTestDatabase(): Promise<PostgresTestDatabase> {
+  const name = `herald_e2e_${randomBytes(6).toString('hex')}`;
+  const admin = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: postgresTestUrl });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(postgresTestUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    transactions: () =>
+      admin(async (c) => {
+        const { rows } = await c.query('SELECT (xact_commit + xact_rollback)::float8 AS n FROM pg_stat_database WHERE datname = $1', [name]);
+        return (rows[0] as { n: number } | undefined)?.n ?? 0;
+      }),
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+  };
+}

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Store } from '../driver.js';
+import { signalQueuedDeliveries } from '../queued-signal.js';
 import { applicationStatements } from './applications.js';
 import { attemptStatements } from './attempts.js';
 import { claimDueStatement } from './claim-due.js';
@@ -18,6 +19,7 @@ import { recordOutcomesStatement } from './record-outcomes.js';
 import { requeueStatements } from './requeue.js';
 import { settingStatements } from './settings.js';
 import { taskStatements } from './tasks.js';
+import { PostgresWakeUps } from './wake-ups.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database?…` (HERALD_DATABASE_URL). */
@@ -66,7 +68,7 @@ const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
  *
  * Statements per delivered message (fan-out 1), amortised: ingest 1 per call (so 1 per message
  * for single-message calls, 1/1,000 through `/msg/batch`), claim 1 per batch, outcomes 1 per
- * batch: with the dispatcher's batches (claims of up to 200, outcomes of up to 500) about 1.01.
+ * batch, plus the coalesced NOTIFY (at most 2 per burst of ingests, `wake-ups.ts`).
  *
  * The search path, statement timeout and `jit=off` are startup parameters of each connection,
  * not SET statements, so opening a connection costs no extra round trip. JIT is off because every
@@ -79,6 +81,8 @@ const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
  *
  * Unlike the SQLite driver there is no `ownsDelivery`: any number of workers share the queue, so a
  * delivery left sending by a killed worker waits for its lease to expire (the reaper returns it).
+ * Endpoint limits hold across workers through lease slots and shared rate buckets (`claim-due.ts`);
+ * wake-ups go through LISTEN/NOTIFY (`wake-ups.ts`), on one more connection per listening process.
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const schema = options.schema ?? null;
@@ -116,10 +120,20 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
 
   const version = Db.statement('schema_version', 'SELECT coalesce(max(version), 0) AS v FROM herald_migrations');
-  return {
+  const wakeUps = new PostgresWakeUps(db, {
+    connectionString: options.connectionString,
+    applicationName: options.applicationName ?? 'herald',
+    schema,
+    onConnectionError: options.onConnectionError,
+  });
+  const store: Store = {
     kind: 'postgres',
     schemaVersion: async () => (await db.rows<{ v: number }>(version, []))[0]!.v,
-    close: () => db.end(),
+    close: async () => {
+      wakeUps.close();
+      await db.end();
+    },
+    onDeliveriesQueued: (listener) => wakeUps.listen(listener),
     ...settingStatements(db),
     ...applicationStatements(db),
     ...eventTypeStatements(db),
@@ -136,4 +150,5 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...idempotencyStatements(db),
     ...taskStatements(db),
   };
+  return signalQueuedDeliveries(store, () => wakeUps.queued());
 }

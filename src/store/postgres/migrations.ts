@@ -175,4 +175,39 @@ CREATE TABLE tasks (
 );
 `,
   },
+  {
+    // Endpoint limits across processes (claim-due.ts). Counting an endpoint's leased deliveries
+    // cannot cap concurrent claims: each statement counts in its own snapshot, so two workers
+    // claiming at once would both see room for all of it. Instead a claim takes one of the
+    // endpoint's `maxConcurrency` slot rows per delivery (upserted under its row lock, so a slot
+    // is held by one lease at a time); a slot is free once its lease ends or the outcome frees
+    // it, so a killed worker's slots come back with its leases and nothing needs counting or
+    // repair. The rate bucket is one row per endpoint, charged under the same kind of row lock.
+    // Deliveries already sending when this migration runs hold no slot: for at most one lease
+    // their endpoint may exceed its limit.
+    version: 2,
+    name: 'endpoint_limits',
+    sql: `
+CREATE TABLE endpoint_slots (
+  app_id       text COLLATE "C" NOT NULL,
+  endpoint_id  text COLLATE "C" NOT NULL,
+  slot         integer NOT NULL,
+  msg_id       text COLLATE "C",
+  lease_until  timestamptz,
+  PRIMARY KEY (app_id, endpoint_id, slot),
+  FOREIGN KEY (app_id, endpoint_id) REFERENCES endpoints (app_id, id) ON DELETE CASCADE
+);
+
+CREATE TABLE endpoint_rates (
+  app_id       text COLLATE "C" NOT NULL,
+  endpoint_id  text COLLATE "C" NOT NULL,
+  tokens       double precision NOT NULL,
+  refilled_at  timestamptz NOT NULL,
+  -- what the latest claim was granted, read back through the claim's RETURNING
+  granted      integer NOT NULL,
+  PRIMARY KEY (app_id, endpoint_id),
+  FOREIGN KEY (app_id, endpoint_id) REFERENCES endpoints (app_id, id) ON DELETE CASCADE
+);
+`,
+  },
 ];

@@ -10,11 +10,18 @@ import { Db } from './db.js';
 export function reapLeaseStatements(db: Db) {
   // Scans `deliveries_sending`, which holds only the rows in flight.
   const reap = Db.statement('delivery_reap', 'UPDATE deliveries SET status = 1, lease_until = NULL, updated_at = $1 WHERE status = 3 AND lease_until <= $1');
+  // The slot a lease held is freed with it; the reaper need not free any, since a slot whose
+  // lease has ended is free by definition (claim-due.ts).
   const release = Db.statement(
     'delivery_release',
-    `UPDATE deliveries d SET status = 1, lease_until = NULL, updated_at = $1
-     FROM unnest($2::text[], $3::text[], $4::text[]) AS k (app_id, msg_id, endpoint_id)
-     WHERE d.app_id = k.app_id AND d.msg_id = k.msg_id AND d.endpoint_id = k.endpoint_id AND d.status = 3`,
+    `WITH k AS (
+       SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) AS k (app_id, msg_id, endpoint_id)
+     ), released AS (
+       UPDATE deliveries d SET status = 1, lease_until = NULL, updated_at = $1
+       FROM k WHERE d.app_id = k.app_id AND d.msg_id = k.msg_id AND d.endpoint_id = k.endpoint_id AND d.status = 3
+     )
+     UPDATE endpoint_slots s SET msg_id = NULL, lease_until = NULL
+     FROM k WHERE s.app_id = k.app_id AND s.endpoint_id = k.endpoint_id AND s.msg_id = k.msg_id`,
   );
 
   return {

@@ -5,8 +5,9 @@ import { jsonOrNull } from './rows.js';
 /**
  * Writes a batch of delivery outcomes in ONE statement (one round trip, one commit), fed by column
  * arrays (`unnest`): one UPDATE of every delivery, one INSERT of every attempt, one UPDATE of the
- * endpoints a 410 disables, as data-modifying CTEs of a single statement, so the batch is atomic.
- * Statements per batch: 1; with the claim's, 2 per batch of deliveries.
+ * endpoints a 410 disables, and one UPDATE freeing the deliveries' lease slots (claim-due.ts), as
+ * data-modifying CTEs of a single statement, so the batch is atomic. Statements per batch: 1;
+ * with the claim's, 2 per batch of deliveries.
  *
  * An outcome whose delivery is gone (its endpoint, message or application was deleted while the
  * request was in flight) writes nothing rather than failing the batch: attempts are inserted only
@@ -14,6 +15,10 @@ import { jsonOrNull } from './rows.js';
  *
  * The delivery's trigger goes back to scheduled: a manual resend makes its first attempt manual,
  * the retries that follow are the schedule's.
+ *
+ * Writing the same outcomes again changes nothing (the attempt ids are already there): when a
+ * connection breaks between COMMIT and its reply, the dispatcher cannot know the batch was
+ * written and retries it, which must succeed rather than fail on the duplicate attempt forever.
  *
  * PostgreSQL text cannot hold U+0000, which a binary response body can: it is replaced by U+FFFD
  * in the stored `response` (SQLite keeps it), since failing the batch would leave the deliveries to
@@ -39,10 +44,14 @@ export function recordOutcomesStatement(db: Db): (p: { outcomes: DeliveryOutcome
        SELECT o.app_id, o.attempt_id, o.msg_id, o.endpoint_id, o.url, o.response, o.response_status_code, o.response_headers::jsonb,
          o.request_headers::jsonb, o.response_duration_ms, o.attempt_status, o.trigger_type, o.at
        FROM o JOIN updated u ON u.app_id = o.app_id AND u.msg_id = o.msg_id AND u.endpoint_id = o.endpoint_id
+       ON CONFLICT (app_id, id) DO NOTHING
      ), disabled AS (
        UPDATE endpoints e SET disabled = true, updated_at = x.at
        FROM (SELECT app_id, endpoint_id, max(at) AS at FROM o WHERE disable GROUP BY app_id, endpoint_id) x
        WHERE e.app_id = x.app_id AND e.id = x.endpoint_id
+     ), freed AS (
+       UPDATE endpoint_slots s SET msg_id = NULL, lease_until = NULL
+       FROM o WHERE s.app_id = o.app_id AND s.endpoint_id = o.endpoint_id AND s.msg_id = o.msg_id
      )
      SELECT count(*)::int AS n FROM updated`,
   );

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Store } from '../driver.js';
+import { QueuedSignal, signalQueuedDeliveries } from '../queued-signal.js';
 import { applicationStatements } from './applications.js';
 import { attemptStatements } from './attempts.js';
 import { claimDueStatement } from './claim-due.js';
@@ -84,7 +85,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const { queue, version, ops } = statements;
 
   let closed = false;
-  return {
+  // One process owns delivery, so the wake-up signal never leaves it.
+  const signal = new QueuedSignal();
+  const store: Store = {
     kind: 'sqlite',
     ...promised(ops),
     messageInsert: (p) => queue.insert(p),
@@ -95,7 +98,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       queue.close();
       db.close();
     },
+    onDeliveriesQueued: (listener) => signal.listen(listener),
   };
+  return signalQueuedDeliveries(store, () => signal.emit());
 }
 
 function prepareStatements(db: Database.Database) {

@@ -162,4 +162,24 @@ CREATE TABLE tasks (
 );
 `,
   },
+  {
+    // Endpoint limits enforced by the claim (claim-due.ts). With one writer the claim counts the
+    // endpoint's unexpired leases exactly, through this index, and keeps the rate bucket in
+    // `endpoint_rates`. PostgreSQL's migration 2 has the same bucket table plus lease slots,
+    // which its concurrent claimers need.
+    version: 2,
+    name: 'endpoint_limits',
+    sql: `
+CREATE INDEX deliveries_in_flight ON deliveries (app_id, endpoint_id, lease_until) WHERE status = 3;
+
+CREATE TABLE endpoint_rates (
+  app_id       TEXT NOT NULL,
+  endpoint_id  TEXT NOT NULL,
+  tokens       REAL NOT NULL,
+  refilled_at  INTEGER NOT NULL,
+  PRIMARY KEY (app_id, endpoint_id),
+  FOREIGN KEY (app_id, endpoint_id) REFERENCES endpoints (app_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -12,12 +12,14 @@ import { attemptColumns, attemptParams, placeholders } from './rows.js';
  * only while the delivery row exists.
  *
  * The delivery's trigger goes back to scheduled: a manual resend makes its first attempt manual,
- * the retries that follow are the schedule's.
+ * the retries that follow are the schedule's. Writing the same outcomes again changes nothing
+ * (a retry by a dispatcher that did not see the first write's answer).
  */
 export function recordOutcomesStatement(db: Database): (p: { outcomes: DeliveryOutcome[] }) => void {
   const insertAttempt = db.prepare(
     `INSERT INTO attempts (${attemptColumns}) SELECT ${placeholders(attemptColumns)}
-     WHERE EXISTS (SELECT 1 FROM deliveries WHERE app_id = ? AND msg_id = ? AND endpoint_id = ?)`,
+     WHERE EXISTS (SELECT 1 FROM deliveries WHERE app_id = ? AND msg_id = ? AND endpoint_id = ?)
+     ON CONFLICT DO NOTHING`,
   );
   const updateDelivery = db.prepare(
     `UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, lease_until = NULL, trigger_type = 0, updated_at = ?
