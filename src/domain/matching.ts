@@ -1,4 +1,5 @@
 import siftModule from 'sift';
+import { getProfile } from '../profiles/index.js';
 import { ValidationError } from './errors.js';
 import type { Endpoint, Message } from './types.js';
 
@@ -7,8 +8,10 @@ const sift = siftModule as unknown as (query: unknown) => (value: unknown) => bo
 
 /**
  * Which endpoints get a message (DESIGN §4 "Matching"): enabled, `filterTypes` absent or holding
- * the event type, `channels` absent or sharing one with the message, and `payloadFilter` absent
- * or matching the payload.
+ * the event type, `channels` absent or sharing one with the message, `payloadFilter` absent or
+ * matching the payload, and the endpoint's profile accepting it (`Profile.accepts`: AtScale's
+ * slowness threshold). Filters see the payload as the producer sent it, never a profile's
+ * envelope: a dbt Cloud job filter is `{"job_id": …}`, not `{"data.job_id": …}`.
  */
 export const payloadFilterOperators = ['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists', '$and', '$or'] as const;
 const allowedOperators = new Set<string>(payloadFilterOperators);
@@ -73,7 +76,7 @@ function payloadFilterTest(filter: Record<string, unknown>): (payload: unknown) 
 export interface MatchInput {
   eventType: string;
   channels: string[] | null;
-  /** The parsed payload; only read when an endpoint has a payload filter. */
+  /** The parsed payload; only read when an endpoint has a payload filter or its profile a rule. */
   payload: unknown;
 }
 
@@ -82,7 +85,8 @@ export function endpointMatches(endpoint: Endpoint, msg: MatchInput): boolean {
   if (endpoint.filterTypes !== null && !endpoint.filterTypes.includes(msg.eventType)) return false;
   if (endpoint.channels !== null && !(msg.channels ?? []).some((c) => endpoint.channels!.includes(c))) return false;
   if (endpoint.payloadFilter !== null && !payloadFilterTest(endpoint.payloadFilter)(msg.payload)) return false;
-  return true;
+  const accepts = getProfile(endpoint.profile)?.accepts;
+  return accepts === undefined || accepts({ eventType: msg.eventType, payload: msg.payload, options: endpoint.profileOptions });
 }
 
 export function matchInputOf(message: Message): MatchInput {

@@ -35,6 +35,32 @@ export interface Profile {
    * time, so a cached one stays right when a rotated-out key lapses.
    */
   prepare(input: { endpoint: Endpoint; secrets: readonly SigningSecret[] }): PreparedEndpoint;
+  /**
+   * A rule of the product beyond Svix's filters, e.g. AtScale's slowness threshold: false keeps
+   * the message from this endpoint. `endpointMatches` consults it at ingest and on replay, after
+   * `filterTypes`, `channels` and `payloadFilter`. Absent: every message that passes those.
+   */
+  accepts?(input: ProfileAcceptInput): boolean;
+  /**
+   * The event types the product documents, installed by `POST /event-type/import/profile/{name}`.
+   * Empty for `standard`.
+   */
+  readonly catalog: readonly CatalogEventType[];
+}
+
+export interface ProfileAcceptInput {
+  eventType: string;
+  /** The parsed payload. */
+  payload: unknown;
+  options: Record<string, unknown>;
+}
+
+/** One catalog entry: an event type with its payload schema (examples inside, as Svix keeps them). */
+export interface CatalogEventType {
+  name: string;
+  description: string;
+  /** JSON Schema draft 2020-12, stored as `schemas["1"]`; `examples` holds the seed's payloads. */
+  schema: Record<string, unknown> & { examples: readonly Record<string, unknown>[] };
 }
 
 export interface PreparedEndpoint {

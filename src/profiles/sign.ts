@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { SigningSecret } from '../domain/secrets.js';
 
 /**
  * HMAC helpers shared by the profiles. All signing goes through node:crypto; nothing here
@@ -37,4 +38,24 @@ export function standardSignature(key: Uint8Array, msgId: string, timestampSecon
  */
 export function standardSignatureHeader(keys: readonly Uint8Array[], msgId: string, timestampSeconds: number, body: string): string {
   return keys.map((key) => standardSignature(key, msgId, timestampSeconds, body)).join(' ');
+}
+
+/**
+ * The signer of the hex profiles (Paradym, dbt Cloud): `headerName` holds the hex HMAC-SHA256 of
+ * the raw body, keyed with the UTF-8 bytes of the endpoint secret string exactly as the API
+ * shows it (`whsec_…`, DESIGN §5), since that string is what their receivers paste into their
+ * code as "the secret".
+ *
+ * Only the current secret signs. Those products' receivers compare the header with one computed
+ * value (`computedHmac !== hmac` in Paradym's snippet), so a second, space-separated signature
+ * during a rotation would fail every receiver instead of helping the ones not yet updated.
+ */
+export function hexSignatureHeaders(headerName: string, secrets: readonly SigningSecret[]): (body: string) => Record<string, string> {
+  const current = secrets.find((s) => s.expiresAt === null) ?? secrets[0];
+  if (!current) return () => ({});
+  const key = Buffer.from(current.key, 'utf8');
+  // Lower-cased like every header Herald writes, so that it replaces a custom header of the same
+  // name in the dispatcher's merge instead of being sent beside it.
+  const name = headerName.toLowerCase();
+  return (body) => ({ [name]: hmacSha256Hex(key, body) });
 }

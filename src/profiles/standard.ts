@@ -1,7 +1,7 @@
-import type { ValidationItem } from '../domain/errors.js';
 import { secretKeyBytes, type SigningSecret } from '../domain/secrets.js';
+import { optionProblems, type OptionCheck } from './options.js';
 import { standardSignatureHeader } from './sign.js';
-import type { PreparedEndpoint, Profile } from './profile.js';
+import type { CatalogEventType, PreparedEndpoint, Profile, ProfileAcceptInput } from './profile.js';
 
 /**
  * Standard Webhooks (https://www.standardwebhooks.com/): the body is the stored payload text as
@@ -11,6 +11,9 @@ import type { PreparedEndpoint, Profile } from './profile.js';
  *
  * `profileOptions.headerNames: 'svix'` sends the same values as `svix-id`, `svix-timestamp` and
  * `svix-signature`, for receivers written against Svix's libraries.
+ *
+ * `paradime-bolt` and `atscale` sign the same way (DESIGN §5): they are built here by
+ * `standardWebhooksProfile` with their own name, catalog and extras.
  */
 export const standardTimeoutMsDefault = 15_000;
 
@@ -20,7 +23,7 @@ const headerSets = {
 } as const;
 type HeaderNames = keyof typeof headerSets;
 
-const optionKeys = new Set(['headerNames']);
+const headerNamesCheck: OptionCheck = (value) => (value === 'standard' || value === 'svix' ? null : "must be 'standard' (webhook-*) or 'svix' (svix-*)");
 
 interface DecodedKey {
   bytes: Buffer;
@@ -35,40 +38,43 @@ function decodeKeys(secrets: readonly SigningSecret[]): DecodedKey[] {
     .sort((a, b) => (b.expiresAtMs ?? Infinity) - (a.expiresAtMs ?? Infinity));
 }
 
-export const standardProfile: Profile = {
-  name: 'standard',
-  timeoutMs: standardTimeoutMsDefault,
-  retrySchedule: null,
-  signatureHeaderNames: [...Object.values(headerSets.standard), ...Object.values(headerSets.svix)],
+export interface StandardWebhooksProfileSpec {
+  name: string;
+  catalog?: readonly CatalogEventType[];
+  /** Options beyond `headerNames`. */
+  options?: Readonly<Record<string, OptionCheck>>;
+  accepts?: (input: ProfileAcceptInput) => boolean;
+}
 
-  validateOptions(options) {
-    const items: ValidationItem[] = [];
-    for (const key of Object.keys(options)) {
-      if (!optionKeys.has(key)) {
-        items.push({ loc: ['body', 'profileOptions', key], msg: `unknown option for the standard profile; known: ${[...optionKeys].join(', ')}`, type: 'value_error' });
-      }
-    }
-    const names = options.headerNames;
-    if (names !== undefined && names !== 'standard' && names !== 'svix') {
-      items.push({ loc: ['body', 'profileOptions', 'headerNames'], msg: "must be 'standard' (webhook-*) or 'svix' (svix-*)", type: 'value_error' });
-    }
-    return items;
-  },
+export function standardWebhooksProfile(spec: StandardWebhooksProfileSpec): Profile {
+  const checks: Record<string, OptionCheck> = { headerNames: headerNamesCheck, ...spec.options };
+  return {
+    name: spec.name,
+    timeoutMs: standardTimeoutMsDefault,
+    retrySchedule: null,
+    signatureHeaderNames: [...Object.values(headerSets.standard), ...Object.values(headerSets.svix)],
+    catalog: spec.catalog ?? [],
+    ...(spec.accepts ? { accepts: spec.accepts } : {}),
 
-  prepare({ endpoint, secrets }): PreparedEndpoint {
-    const names = headerSets[(endpoint.profileOptions.headerNames as HeaderNames | undefined) === 'svix' ? 'svix' : 'standard'];
-    const keys = decodeKeys(secrets);
-    return {
-      body: ({ payload }) => payload,
-      signatureHeaders: ({ msgId, body, attemptAt }) => {
-        const now = attemptAt.getTime();
-        const active: Buffer[] = [];
-        for (const key of keys) if (key.expiresAtMs === null || key.expiresAtMs > now) active.push(key.bytes);
-        const timestamp = Math.floor(now / 1000);
-        const headers: Record<string, string> = { [names.id]: msgId, [names.timestamp]: String(timestamp) };
-        if (active.length > 0) headers[names.signature] = standardSignatureHeader(active, msgId, timestamp, body);
-        return headers;
-      },
-    };
-  },
-};
+    validateOptions: (options) => optionProblems(spec.name, options, checks),
+
+    prepare({ endpoint, secrets }): PreparedEndpoint {
+      const names = headerSets[(endpoint.profileOptions.headerNames as HeaderNames | undefined) === 'svix' ? 'svix' : 'standard'];
+      const keys = decodeKeys(secrets);
+      return {
+        body: ({ payload }) => payload,
+        signatureHeaders: ({ msgId, body, attemptAt }) => {
+          const now = attemptAt.getTime();
+          const active: Buffer[] = [];
+          for (const key of keys) if (key.expiresAtMs === null || key.expiresAtMs > now) active.push(key.bytes);
+          const timestamp = Math.floor(now / 1000);
+          const headers: Record<string, string> = { [names.id]: msgId, [names.timestamp]: String(timestamp) };
+          if (active.length > 0) headers[names.signature] = standardSignatureHeader(active, msgId, timestamp, body);
+          return headers;
+        },
+      };
+    },
+  };
+}
+
+export const standardProfile = standardWebhooksProfile({ name: 'standard' });

@@ -17,12 +17,14 @@ import { TestReceiver, type ReceivedRequest } from './test-receiver.js';
  * The port: Herald gets `HERALD_PORT=0` and the helper reads the address from the first output
  * line that says it is listening (`Herald listening on http://127.0.0.1:<port>`, or Fastify's
  * `Server listening at …` inside a JSON log line). A restart reuses that port, so URLs the test
- * already handed out (SDK clients) keep working after a crash.
+ * already handed out (SDK clients) keep working after a crash. A `HERALD_ROLE=worker` process
+ * serves no HTTP: it is ready once it prints that the worker started, and its `url` is empty.
  */
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const mainJs = join(repoRoot, 'dist', 'main.js');
 const listeningLine = /listening\b[^\n]*?(https?:\/\/[^\s"',]+)/i;
+const workerStartedLine = /^Herald worker started/;
 const startTimeoutMs = 15_000;
 
 export interface StartHeraldOptions {
@@ -43,7 +45,7 @@ export interface ExitInfo {
 }
 
 export interface HeraldProcess {
-  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash); empty for a worker. */
   readonly url: string;
   /** The admin token (Bearer). */
   readonly token: string;
@@ -115,6 +117,7 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
   let stderr = '';
   let child: ChildProcess | null = null;
   let url = '';
+  const worker = env.HERALD_ROLE === 'worker';
 
   async function launch(): Promise<void> {
     const proc = spawn(process.execPath, [mainJs], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -131,6 +134,7 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
         const lines = pending.split('\n');
         pending = lines.pop() ?? '';
         for (const line of lines) {
+          if (worker && workerStartedLine.test(line)) resolveUrl('');
           const m = listeningLine.exec(line);
           if (m?.[1]) resolveUrl(m[1].replace(/\/+$/, ''));
         }
@@ -138,10 +142,11 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
       proc.stdout!.on('data', (c: Buffer) => scan(c, 'out'));
       proc.stderr!.on('data', (c: Buffer) => scan(c, 'err'));
       proc.once('exit', (code, signal) => reject(new Error(`Herald exited (code ${code}, signal ${signal}) before listening`)));
-      setTimeout(() => reject(new Error(`Herald printed no "listening on http://…" line within ${startTimeoutMs} ms`)), startTimeoutMs).unref();
+      setTimeout(() => reject(new Error(`Herald printed no "${worker ? 'worker started' : 'listening on http://…'}" line within ${startTimeoutMs} ms`)), startTimeoutMs).unref();
     });
     try {
       url = await found;
+      if (worker) return;
       await waitForHealth(url, proc);
       if (generate) token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
     } catch (err) {

@@ -4,9 +4,10 @@ import { attemptRoutes } from './attempt.js';
 import { backgroundTaskRoutes } from './background-task.js';
 import { authRoutes } from './auth.js';
 import { endpointRoutes } from './endpoint/index.js';
+import { eventTypeImportRoutes } from './event-type-import.js';
 import { eventTypeRoutes } from './event-type.js';
 import { healthRoutes } from './health.js';
 import { messageRoutes } from './message.js';
 
 /** Every resource plugin, registered under `/api/v1` by `buildApp`. */
-export const routes: FastifyPluginAsync[] = [healthRoutes, applicationRoutes, eventTypeRoutes, messageRoutes, endpointRoutes, attemptRoutes, authRoutes, backgroundTaskRoutes];
+export const routes: FastifyPluginAsync[] = [healthRoutes, applicationRoutes, eventTypeRoutes, eventTypeImportRoutes, messageRoutes, endpointRoutes, attemptRoutes, authRoutes, backgroundTaskRoutes];

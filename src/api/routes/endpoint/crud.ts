@@ -6,7 +6,7 @@ import { newId } from '../../../domain/ids.js';
 import { validatePayloadFilter } from '../../../domain/matching.js';
 import { literalUrlBlockedReason } from '../../../domain/network.js';
 import type { Application, Endpoint } from '../../../domain/types.js';
-import { getProfile, profileNameDefault, profileNames } from '../../../profiles/index.js';
+import { getProfile, isReservedHeaderName, profileNameDefault, profileNames } from '../../../profiles/index.js';
 import { findApp, findEndpoint } from '../../lookup.js';
 import { ListQuery, listParams, listResponse } from '../../paging.js';
 import { AppPath, assertPathUid, assertUidNotId, Channel, Description, EndpointPath, EventTypeName, iso, Nullable, RateLimit, StringMap, Uid } from '../../schemas.js';
@@ -171,7 +171,15 @@ async function checkEndpoint(request: FastifyRequest, endpoint: Endpoint, touche
       items.push(...err.items);
     }
   }
-  if (touched.has('headers')) items.push(...headerProblems(endpoint.headers, ['body', 'headers']));
+  if (touched.has('headers')) {
+    items.push(...headerProblems(endpoint.headers, ['body', 'headers'], endpoint.profile));
+  } else if (touched.has('profile') && getProfile(endpoint.profile)) {
+    // Custom headers that were fine under the old profile may be the new one's signature header.
+    const clashes = Object.keys(endpoint.headers).filter((name) => isReservedHeaderName(name, endpoint.profile));
+    if (clashes.length > 0) {
+      items.push({ loc: ['body', 'profile'], msg: `the ${endpoint.profile} profile writes ${clashes.join(', ')} itself; remove that custom header first (…/headers)`, type: 'value_error.profile' });
+    }
+  }
   if (items.length > 0) throw new ValidationError(items);
 }
 

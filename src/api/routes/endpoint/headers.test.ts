@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openTestApi, testAdminToken, type TestApi } from '../../../../test/helpers/api.js';
 import { insertApp, insertEndpoint, insertPortalToken } from '../../../../test/helpers/factory.js';
 import type { Application, Endpoint } from '../../../domain/types.js';
-import { reservedHeaderNames } from '../../../profiles/index.js';
+import { reservedHeaderNamesOf } from '../../../profiles/index.js';
 import { headerProblems, patchedHeaders } from './headers.js';
 
 let api: TestApi;
@@ -56,7 +56,7 @@ describe('PUT …/headers', () => {
     expect(await storedHeaders()).toEqual({});
   });
 
-  it.each([...reservedHeaderNames].flatMap((n) => [n, n.toUpperCase()]))('answers 422 for the reserved name %s, case-insensitively', async (name) => {
+  it.each([...reservedHeaderNamesOf('standard')].flatMap((n) => [n, n.toUpperCase()]))('answers 422 for the reserved name %s, case-insensitively', async (name) => {
     const before = await storedHeaders();
     const err = await api.call('PUT', url, 422, { headers: { [name]: 'x' } });
     expect(err.detail[0]).toMatchObject({ loc: ['body', 'headers', name], msg: expect.stringMatching(/reserved/) });
@@ -138,14 +138,37 @@ describe('PATCH …/headers', () => {
   });
 });
 
+describe('reserved names per profile', () => {
+  it('refuses Authorization on a dbt-cloud endpoint (its signature header) and X-Paradym-HMAC-SHA-256 on a paradym one', async () => {
+    const dbt = await insertEndpoint(api.store, application.id, { profile: 'dbt-cloud' });
+    const dbtUrl = `/api/v1/app/${application.id}/endpoint/${dbt.id}/headers`;
+    const err = await api.call('PUT', dbtUrl, 422, { headers: { authorization: 'Bearer x' } });
+    expect(err.detail[0]).toMatchObject({ loc: ['body', 'headers', 'authorization'], msg: expect.stringMatching(/reserved.*dbt-cloud/) });
+    await api.call('PATCH', dbtUrl, 422, { headers: { Authorization: 'Bearer x' } });
+    await api.call('PUT', dbtUrl, 204, { headers: { 'X-Paradym-HMAC-SHA-256': 'fine here', 'webhook-signature': 'and here' } });
+    const paradym = await insertEndpoint(api.store, application.id, { profile: 'paradym' });
+    await api.call('PUT', `/api/v1/app/${application.id}/endpoint/${paradym.id}/headers`, 422, { headers: { 'x-paradym-hmac-sha-256': 'x' } });
+    // The standard endpoint of beforeEach keeps its Authorization header.
+    expect(await storedHeaders()).toMatchObject({ Authorization: 'Bearer s3cret' });
+  });
+
+  it('refuses switching to a profile whose signature header is a custom header already, naming it', async () => {
+    const endpointUrl = `/api/v1/app/${application.id}/endpoint/${endpoint.id}`;
+    const err = await api.call('PATCH', endpointUrl, 422, { profile: 'dbt-cloud' });
+    expect(err.detail[0]).toMatchObject({ loc: ['body', 'profile'], msg: expect.stringMatching(/Authorization/) });
+    await api.call('PATCH', url, 204, { headers: { Authorization: null } });
+    expect(await api.call('PATCH', endpointUrl, 200, { profile: 'dbt-cloud' })).toMatchObject({ profile: 'dbt-cloud' });
+  });
+});
+
 describe('headerProblems and patchedHeaders', () => {
   it('accepts ordinary headers, tabs and Latin-1 in values', () => {
-    expect(headerProblems({ 'X-Api-Key': 'abc', Authorization: 'Bearer x', 'X-T': 'a\tb', 'X-L': 'café' }, ['body'])).toEqual([]);
+    expect(headerProblems({ 'X-Api-Key': 'abc', Authorization: 'Bearer x', 'X-T': 'a\tb', 'X-L': 'café' }, ['body'], 'standard')).toEqual([]);
   });
 
   it('refuses more than 64 headers', () => {
     const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`X-H${i}`, 'v']));
-    expect(headerProblems(many, ['body', 'headers'])[0]!.msg).toMatch(/at most 64/);
+    expect(headerProblems(many, ['body', 'headers'], 'standard')[0]!.msg).toMatch(/at most 64/);
   });
 
   it('keeps the new spelling of a replaced name', () => {

@@ -8,8 +8,8 @@ import { EndpointPath, NullableStringMap, StringMap } from '../../schemas.js';
 
 /**
  * `GET/PUT/PATCH …/headers`: custom headers sent with every request to the endpoint. Names that
- * Herald writes itself (signature headers of any profile, content-type, host, hop-by-hop
- * headers…) are refused, and names and values must be sendable as HTTP: a token for the name, no
+ * Herald writes itself (the signature headers of the endpoint's profile, content-type, host,
+ * hop-by-hop headers…) are refused, and names and values must be sendable as HTTP: a token for the name, no
  * CR, LF or other control character in the value (header injection), Latin-1 only.
  */
 export const EndpointHeadersIn = Type.Object({ headers: StringMap });
@@ -28,8 +28,8 @@ const tokenPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // HTAB, visible ASCII, space and obs-text; anything else (CR, LF, NUL, DEL, > U+00FF) cannot be sent.
 const valuePattern = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-/** Every problem with a set of custom headers, as 422 items under `loc`. */
-export function headerProblems(headers: Record<string, string>, loc: string[]): ValidationItem[] {
+/** Every problem with a set of custom headers of an endpoint of `profile`, as 422 items under `loc`. */
+export function headerProblems(headers: Record<string, string>, loc: string[], profile: string): ValidationItem[] {
   const items: ValidationItem[] = [];
   const seen = new Map<string, string>();
   const names = Object.keys(headers);
@@ -42,8 +42,8 @@ export function headerProblems(headers: Record<string, string>, loc: string[]): 
       continue;
     }
     const lower = name.toLowerCase();
-    if (isReservedHeaderName(lower)) {
-      items.push({ loc: at, msg: `${name} is reserved: Herald sets it on every request`, type: 'value_error.headers' });
+    if (isReservedHeaderName(lower, profile)) {
+      items.push({ loc: at, msg: `${name} is reserved: Herald sets it on every request of a ${profile} endpoint`, type: 'value_error.headers' });
     }
     const clash = seen.get(lower);
     if (clash !== undefined) items.push({ loc: at, msg: `duplicates ${clash} (header names are case-insensitive)`, type: 'value_error.headers' });
@@ -55,8 +55,8 @@ export function headerProblems(headers: Record<string, string>, loc: string[]): 
   return items;
 }
 
-export function assertValidHeaders(headers: Record<string, string>, loc: string[]): void {
-  const items = headerProblems(headers, loc);
+export function assertValidHeaders(headers: Record<string, string>, loc: string[], profile: string): void {
+  const items = headerProblems(headers, loc, profile);
   if (items.length > 0) throw new ValidationError(items);
 }
 
@@ -95,7 +95,7 @@ export const endpointHeadersRoutes: FastifyPluginAsync = async (plain) => {
   app.put('/app/:app_id/endpoint/:endpoint_id/headers', { schema: { params: EndpointPath, body: EndpointHeadersIn } }, async (request, reply) => {
     const application = await findApp(request, request.params.app_id);
     const endpoint = await findEndpoint(request, application, request.params.endpoint_id);
-    assertValidHeaders(request.body.headers, ['body', 'headers']);
+    assertValidHeaders(request.body.headers, ['body', 'headers'], endpoint.profile);
     await app.herald.store.endpointUpdate({ ...endpoint, headers: { ...request.body.headers }, updatedAt: app.herald.clock.now() });
     return reply.code(204).send();
   });
@@ -110,9 +110,9 @@ export const endpointHeadersRoutes: FastifyPluginAsync = async (plain) => {
       const set: Record<string, string> = {};
       for (const [name, value] of Object.entries(headers)) if (value !== null) set[name] = value;
       // Validate the new values on their own (their locs name the request), then the result (clashes).
-      assertValidHeaders(set, ['body', 'headers']);
+      assertValidHeaders(set, ['body', 'headers'], endpoint.profile);
       const next = patchedHeaders(endpoint.headers, headers, deleteHeaders);
-      assertValidHeaders(next, ['body', 'headers']);
+      assertValidHeaders(next, ['body', 'headers'], endpoint.profile);
       await app.herald.store.endpointUpdate({ ...endpoint, headers: next, updatedAt: app.herald.clock.now() });
       return reply.code(204).send();
     },
