@@ -129,7 +129,7 @@ function duplicatesIn(ids: string[]): number {
 }
 
 describeIfAvailable('Herald on PostgreSQL, scaled out', () => {
-  it(`2 API and 3 worker processes deliver ${messageCount.toLocaleString('en')} messages, each exactly once`, { timeout: 60_000 }, async () => {
+  it(`2 API and 3 worker processes deliver ${messageCount.toLocaleString('en')} messages, each exactly once`, { timeout: 150_000 }, async () => {
     cluster = await startHeraldCluster({ apis: 2, workers: 3 });
     const sinks = [await receiver(), await receiver()];
     const apps = await setUpApps(cluster.apis[0]!, 4, sinks.map((r) => r.url));
@@ -150,7 +150,7 @@ describeIfAvailable('Herald on PostgreSQL, scaled out', () => {
     expect(duplicatesIn(received)).toBe(0);
   });
 
-  it(`kill -9 of random workers while ${messageCount.toLocaleString('en')} messages flow loses none, and duplicates stay within the killed leases`, { timeout: 60_000 }, async () => {
+  it(`kill -9 of random workers while ${messageCount.toLocaleString('en')} messages flow loses none, and duplicates stay within the killed leases`, { timeout: 150_000 }, async () => {
     // A short lease, so that a killed worker's deliveries come back within seconds (lease 3 s:
     // reaped within 0.75 s of its end, requests time out after at most 2 s).
     cluster = await startHeraldCluster({ apis: 1, workers: 3, env: { HERALD_DELIVERY_LEASE_MS: '3000' } });
@@ -192,7 +192,7 @@ describeIfAvailable('Herald on PostgreSQL, scaled out', () => {
     expect(duplicates).toBeLessThanOrEqual(kills * 4 * 10);
   });
 
-  it('a lost database: the API answers 503 while it cannot commit, nothing accepted is lost, delivery resumes by itself', { timeout: 60_000 }, async () => {
+  it('a lost database: the API answers 503 while it cannot commit, nothing accepted is lost, delivery resumes by itself', { timeout: 150_000 }, async () => {
     const target = new URL(postgresTestUrl);
     const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
     try {
@@ -266,7 +266,7 @@ describeIfAvailable('Herald on PostgreSQL, scaled out', () => {
     }
   });
 
-  it("an endpoint's maxConcurrency holds across worker processes: never more in flight than it allows", { timeout: 60_000 }, async () => {
+  it("an endpoint's maxConcurrency holds across worker processes: never more in flight than it allows", { timeout: 150_000 }, async () => {
     cluster = await startHeraldCluster({ apis: 1, workers: 2 });
     const hanging = await receiver();
     let peak = 0;

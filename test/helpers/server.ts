@@ -25,7 +25,8 @@ const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const mainJs = join(repoRoot, 'dist', 'main.js');
 const listeningLine = /listening\b[^\n]*?(https?:\/\/[^\s"',]+)/i;
 const workerStartedLine = /^Herald worker started/;
-const startTimeoutMs = 15_000;
+// Generous: on a loaded 2-core CI machine five processes starting at once took over 15 s.
+const startTimeoutMs = 45_000;
 
 export interface StartHeraldOptions {
   /** Extra environment (HERALD_* settings). HERALD_ADMIN_TOKEN defaults to a random token. */
@@ -50,6 +51,8 @@ export interface HeraldProcess {
   /** The admin token (Bearer). */
   readonly token: string;
   readonly dataDir: string;
+  /** The running process's id (the current run's, after a restart). */
+  readonly pid: number;
   /** Everything the current and previous runs wrote, for failure messages. */
   readonly stdout: string;
   readonly stderr: string;
@@ -168,6 +171,9 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
       return token;
     },
     dataDir,
+    get pid() {
+      return child!.pid!;
+    },
     get stdout() {
       return stdout;
     },
