@@ -137,7 +137,7 @@ describeIfAvailable('Herald on PostgreSQL, scaled out', () => {
     const started = performance.now();
     const { accepted, refused, ms: ingestMs } = await ingest(cluster.apis, apps, messageCount);
     expect([...refused], 'answers other than 202').toEqual([]);
-    const received = await allArrive(accepted, sinks, 30_000);
+    const received = await allArrive(accepted, sinks, 90_000);
     const deliveredMs = Math.round(performance.now() - started);
 
     await cluster.stopProcesses();
@@ -176,7 +176,7 @@ describeIfAvailable('Herald on PostgreSQL, scaled out', () => {
     }
     const { accepted, refused, ms: ingestMs } = await flow;
     expect([...refused], 'answers other than 202 (only workers were killed)').toEqual([]);
-    const received = await allArrive(accepted, sinks, 30_000);
+    const received = await allArrive(accepted, sinks, 90_000);
     const deliveredMs = Math.round(performance.now() - started);
     const duplicates = duplicatesIn(received);
     console.info(
