@@ -1,24 +1,40 @@
 #!/usr/bin/env node
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startHerald } from './lib/herald.mjs';
+import { fmt, mb, ms } from './lib/format.mjs';
+import { withDatabase } from './lib/pg.mjs';
+import { fdCountOf, rssOf, samplePeakRss } from './lib/proc.mjs';
 import { summariseProfile } from './lib/profile.mjs';
 import { updateResultsMd } from './lib/report.mjs';
 import { startChild, wallNow } from './lib/rpc.mjs';
+import { batchConcurrency, batchSize, createRuns, sleep } from './lib/runs.mjs';
+import * as backlog from './scenarios/backlog.mjs';
+import * as isolation from './scenarios/isolation.mjs';
+import * as neighbour from './scenarios/neighbour.mjs';
+import * as peers from './scenarios/peers.mjs';
+import * as soak from './scenarios/soak.mjs';
 
 /**
- * `npm run bench` (quick pass, under 3 minutes) and `npm run bench -- --full`.
+ * `npm run bench` (quick pass, under 3 minutes), `npm run bench -- --full` and
+ * `npm run bench -- --soak`.
  *
  * Process layout, all on 127.0.0.1, all sharing the machine's cores (no pinning):
  *   orchestrator (this file; idle while a scenario runs)
  *   ├─ receiver   (lib/receiver.mjs)  the one fast node:http receiver every scenario targets
  *   ├─ load gen   (lib/loadgen.mjs)   undici clients
- *   └─ one system under test at a time: nothing (raw loop), lib/relay.mjs, or Herald
- *      (`node dist/main.js`, fresh data dir per scenario, default settings)
+ *   └─ one system under test at a time: nothing (raw loop), lib/relay.mjs, Herald
+ *      (`node dist/main.js`, fresh data dir or PostgreSQL database per scenario, default
+ *      settings), or a peer (peers/*.mjs)
+ *   plus the local PostgreSQL and Redis servers, for the scenarios that use them.
+ *
+ * The scenarios of scenarios/*.mjs each export `names`, `run(ctx, name)`, `rows(ctx, add)` and
+ * `notes(ctx)`; `ctx` carries the children, the sizes, the run shapes of lib/runs.mjs and the
+ * figures and details the run collects.
  *
  * Every figure is printed beside the baseline measured in this same run; DESIGN.md §9 has the
  * targets. Results go to bench/results/<ISO date>.json and bench/RESULTS.md.
@@ -27,8 +43,12 @@ const usage = `usage: npm run bench [-- options]
   --full           long figures (100,000 messages per throughput run, 60 s latency run)
   --smoke          tiny counts, a few seconds, to check the bench still runs; writes no results
   --only LIST      comma-separated scenarios: raw, relay, relay-latency, herald, herald-apps,
-                   herald-c50, herald-batch, herald-latency, herald-profile
-                   (default: all but herald-profile)
+                   herald-c50, herald-pg, herald-batch, herald-latency, bullmq, pgboss,
+                   isolation, neighbour, backlog, herald-profile, soak
+                   (default: all but herald-profile and soak)
+  --soak           only the soak: steady load, 5 % of endpoints failing and one dead; RSS and
+                   open fds each minute; no message lost; the queue drains
+  --soak-minutes N length of the soak (default 10)
   --profile        add herald-profile: Herald's end-to-end scenario once more under --cpu-prof,
                    its top frames printed (its figures are not used)
   --concurrency N  clients (and connections) for throughput runs; default 50
@@ -37,6 +57,8 @@ const usage = `usage: npm run bench [-- options]
                    maxConcurrency of Herald's endpoints in every scenario but herald-c50
                    (default: unset, i.e. Herald's default of 10)
   --skip-build     use dist/ as it is (default: npm run -s build first)
+  --herald DIR     run the Herald built in DIR (DIR/dist/main.js: another checkout, a snapshot
+                   of a commit) instead of this checkout's; implies --skip-build
   --dry-run        print the table, write no results
   -h, --help`;
 
@@ -46,10 +68,13 @@ const { values: opts } = parseOptions({
     smoke: { type: 'boolean', default: false },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
+    'soak-minutes': { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '50' },
     messages: { type: 'string' },
     'endpoint-concurrency': { type: 'string' },
     'skip-build': { type: 'boolean', default: false },
+    herald: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -75,7 +100,17 @@ if (opts.full && opts.smoke) {
 }
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const heraldRoot = opts.herald === undefined ? repoRoot : resolve(opts.herald);
+if (opts.herald !== undefined && !existsSync(join(heraldRoot, 'dist/main.js'))) {
+  console.error(`--herald: no ${join(heraldRoot, 'dist/main.js')}; build it there first`);
+  process.exit(2);
+}
 const mode = opts.full ? 'full' : opts.smoke ? 'smoke' : 'quick';
+const soakMinutes = Number(opts['soak-minutes']);
+if (!(soakMinutes > 0 && soakMinutes <= 24 * 60)) {
+  console.error(`--soak-minutes: expected a number of minutes above 0, at most 1440, got ${opts['soak-minutes']}`);
+  process.exit(2);
+}
 const concurrency = Number(opts.concurrency);
 if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
   console.error(`--concurrency: expected an integer from 1 to 1000, got ${opts.concurrency}`);
@@ -86,12 +121,14 @@ if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
  * Sizes per mode. Quick: each throughput run is 10,000 messages after a 1,000-message warm-up
  * (Herald's single-endpoint delivery ran at about 300/s when this was written, so its run alone
  * takes some 35 s); the latency runs are 15 s at 1,000 messages/s after 2 s of warm-up at the
- * same rate. Every wait is bounded by `waitMs`.
+ * same rate. Noisy neighbour: app a's backlog (`neighbourBacklog`), app b at `neighbourRate`/s
+ * for `neighbourS` s. Backlog: `backlog` pending messages, drained within `backlogDrainMs`.
+ * Every wait is bounded by `waitMs` or the scenario's own bound.
  */
 const sizes = {
-  smoke: { n: 1_000, warmup: 200, batches: 3, batchWarmup: 1, rate: 200, latencyS: 2, latencyWarmS: 1, waitMs: 30_000 },
-  quick: { n: 10_000, warmup: 1_000, batches: 30, batchWarmup: 2, rate: 1_000, latencyS: 15, latencyWarmS: 2, waitMs: 90_000 },
-  full: { n: 100_000, warmup: 5_000, batches: 200, batchWarmup: 5, rate: 1_000, latencyS: 60, latencyWarmS: 5, waitMs: 600_000 },
+  smoke: { n: 1_000, warmup: 200, batches: 3, batchWarmup: 1, rate: 200, latencyS: 2, latencyWarmS: 1, waitMs: 30_000, neighbourBacklog: 5_000, neighbourRate: 50, neighbourS: 2, backlog: 2_000, backlogDrainMs: 30_000 },
+  quick: { n: 10_000, warmup: 1_000, batches: 30, batchWarmup: 2, rate: 1_000, latencyS: 15, latencyWarmS: 2, waitMs: 90_000, neighbourBacklog: 50_000, neighbourRate: 100, neighbourS: 8, backlog: 50_000, backlogDrainMs: 90_000 },
+  full: { n: 100_000, warmup: 5_000, batches: 200, batchWarmup: 5, rate: 1_000, latencyS: 60, latencyWarmS: 5, waitMs: 600_000, neighbourBacklog: 1_000_000, neighbourRate: 100, neighbourS: 60, backlog: 1_000_000, backlogDrainMs: 1_200_000 },
 }[mode];
 const endpointConcurrency = opts['endpoint-concurrency'] === undefined ? null : Number(opts['endpoint-concurrency']);
 if (endpointConcurrency !== null && (!Number.isInteger(endpointConcurrency) || endpointConcurrency < 1 || endpointConcurrency > 1000)) {
@@ -106,12 +143,11 @@ if (opts.messages !== undefined) {
   }
   sizes.n = n;
 }
-const batchSize = 1_000;
-const batchConcurrency = 4;
-const latencyMaxInFlight = 5_000;
-
-const defaultScenarios = ['raw', 'relay', 'relay-latency', 'herald', 'herald-apps', 'herald-c50', 'herald-batch', 'herald-latency'];
-const allScenarios = [...defaultScenarios, 'herald-profile'];
+/** Scenario modules, in the order they run (after the baselines and Herald's own scenarios). */
+const modules = [peers, isolation, neighbour, backlog, soak];
+const moduleOf = (name) => modules.find((m) => m.names.includes(name));
+const defaultScenarios = ['raw', 'relay', 'relay-latency', 'herald', 'herald-apps', 'herald-c50', 'herald-pg', 'herald-batch', 'herald-latency', 'bullmq', 'pgboss', 'isolation', 'neighbour', 'backlog'];
+const allScenarios = [...defaultScenarios, 'herald-profile', 'soak'];
 /**
  * The end-to-end variants. `herald`: one application, one endpoint with Herald's defaults.
  * `herald-apps`: the same load spread round-robin over 10 applications with one endpoint each.
@@ -123,9 +159,10 @@ const heraldVariants = {
   herald: { key: 'herald', label: 'Herald SQLite', apps: 0, maxConcurrency: endpointConcurrency },
   'herald-apps': { key: 'heraldApps', label: 'Herald SQLite, 10 apps × 1 endpoint', apps: 10, maxConcurrency: endpointConcurrency },
   'herald-c50': { key: 'heraldC50', label: `Herald SQLite, endpoint maxConcurrency ${concurrency}`, apps: 0, maxConcurrency: concurrency },
+  'herald-pg': { key: 'heraldPg', label: 'Herald PostgreSQL', apps: 0, maxConcurrency: endpointConcurrency, postgres: true },
   'herald-profile': { key: 'profile', label: 'Herald SQLite (profiled; figures not used)', apps: 0, maxConcurrency: endpointConcurrency, profile: true },
 };
-const scenarios = opts.only ? opts.only.split(',').map((s) => s.trim()) : [...defaultScenarios];
+const scenarios = opts.soak ? ['soak'] : opts.only ? opts.only.split(',').map((s) => s.trim()) : [...defaultScenarios];
 if (opts.profile && !scenarios.includes('herald-profile')) scenarios.push('herald-profile');
 for (const s of scenarios) {
   if (!allScenarios.includes(s)) {
@@ -137,9 +174,8 @@ for (const s of scenarios) {
 const started = new Date();
 const t0 = Date.now();
 const log = (line) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-if (!opts['skip-build']) {
+if (!opts['skip-build'] && opts.herald === undefined) {
   log('npm run -s build');
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: repoRoot, stdio: 'inherit' });
   if (build.status !== 0) {
@@ -153,17 +189,22 @@ const figures = {};
 const details = {};
 let receiver;
 let loadgen;
+/** What the scenario modules get (see the top of this file). */
+const ctx = { repoRoot, heraldRoot, sizes, concurrency, endpointConcurrency, soakMinutes, log, figures, details, fmt, ms, mb, rssOf, fdCountOf, samplePeakRss };
 
 try {
   receiver = await startChild(join(repoRoot, 'bench/lib/receiver.mjs'));
   loadgen = await startChild(join(repoRoot, 'bench/lib/loadgen.mjs'));
-  log(`mode ${mode}; receiver ${receiver.info.url}; concurrency ${concurrency}; ${machine.cpuModel} × ${machine.cores}`);
+  Object.assign(ctx, { receiver, loadgen });
+  Object.assign(ctx, createRuns(ctx));
+  log(`mode ${opts.soak ? `soak (${soakMinutes} min)` : mode}; receiver ${receiver.info.url}; concurrency ${concurrency}; ${machine.cpuModel} × ${machine.cores}`);
 
   if (scenarios.includes('raw')) await rawLoop();
   if (scenarios.includes('relay') || scenarios.includes('relay-latency')) await relayScenarios();
-  for (const name of ['herald', 'herald-apps', 'herald-c50']) if (scenarios.includes(name)) await heraldThroughput(heraldVariants[name]);
+  for (const name of ['herald', 'herald-apps', 'herald-c50', 'herald-pg']) if (scenarios.includes(name)) await heraldThroughput(heraldVariants[name]);
   if (scenarios.includes('herald-batch')) await heraldBatch();
   if (scenarios.includes('herald-latency')) await heraldLatency();
+  for (const name of scenarios) if (moduleOf(name)) await moduleOf(name).run(ctx, name);
   if (scenarios.includes('herald-profile')) await heraldThroughput(heraldVariants['herald-profile']);
 } finally {
   await Promise.all([receiver?.kill(), loadgen?.kill()]);
@@ -181,12 +222,15 @@ const result = {
   command,
   durationS: Number(((Date.now() - t0) / 1000).toFixed(1)),
   machine,
+  herald: heraldRoot === repoRoot ? 'this checkout' : heraldRoot,
   layout:
-    'one process each for the receiver, the load generator and the system under test (raw loop: none; relay; Herald), plus the idle orchestrator; no CPU pinning; loopback only',
-  settings: { concurrency, endpointConcurrency, payloadBytes: 250, batchSize, batchConcurrency, ...sizes },
+    'one process each for the receiver, the load generator and the system under test (raw loop: none; relay; Herald; a peer dispatcher), plus the idle orchestrator and, for the scenarios that use them, the local PostgreSQL 15 and Redis servers; no CPU pinning; loopback only',
+  settings: { concurrency, endpointConcurrency, payloadBytes: 250, batchSize, batchConcurrency, ...sizes, ...(opts.soak ? { soakMinutes } : {}) },
   figures,
   table: rows,
   details,
+  extraNotes: modules.flatMap((m) => m.notes(ctx)),
+  ...(opts.soak ? { loadLine: `soak: ${soakMinutes} min, open loop over ${concurrency} connections (see scenarios/soak.mjs)` } : {}),
 };
 if (mode === 'smoke' || opts['dry-run']) {
   log('no results written (--smoke or --dry-run)');
@@ -198,7 +242,7 @@ if (mode === 'smoke' || opts['dry-run']) {
   // A run with other sizes or a subset of the scenarios gets its own section, so it never
   // replaces the standard quick or full figures.
   const standard = opts.only === undefined && opts.messages === undefined && concurrency === 50 && endpointConcurrency === null;
-  const section = standard ? mode : `${mode}-custom`;
+  const section = opts.soak ? 'soak' : standard ? mode : `${mode}-custom`;
   updateResultsMd(join(repoRoot, 'bench/RESULTS.md'), { ...result, section }, table);
   log(`wrote ${file.slice(repoRoot.length + 1)} and bench/RESULTS.md (${section} section)`);
 }
@@ -207,68 +251,10 @@ process.exit(0);
 
 // --- scenarios ---------------------------------------------------------------------------------
 
-/** Polls the receiver until it has `target` arrivals or `timeoutMs` passed; returns its stats. */
-async function waitCount(target, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const stats = await receiver.call('stats');
-    if (stats.count >= target) return { ...stats, timedOut: false };
-    if (Date.now() > deadline) return { ...stats, timedOut: true };
-    await sleep(50);
-  }
-}
-
-/** Closed-loop warm-up: `sizes.warmup` messages, all received, before anything is timed. */
-async function warmUp({ origin, path, headers, kind, apps }) {
-  await receiver.call('reset', { expect: sizes.warmup });
-  const warm = await loadgen.call('closed', { origin, path, headers, kind, apps, n: sizes.warmup, concurrency, maxMs: sizes.waitMs });
-  await waitCount(warm.ok, sizes.waitMs);
-  await sleep(500); // outcome writes of the warm-up settle before the counters are reset
-  return { warm };
-}
-
-/**
- * Closed-loop throughput over `sizes.n` messages. Ingest rate: accepted answers over the load
- * generator's sending time. Delivery rate: messages received over the time from the first send
- * to the receiver's n-th arrival.
- */
-async function timedRun({ origin, path, headers, kind, apps, beforeStart = async () => {}, afterSend = async () => {} }) {
-  const n = sizes.n;
-  await receiver.call('reset', { expect: n });
-  await beforeStart();
-  const lg = await loadgen.call('closed', { origin, path, headers, kind, apps, n, concurrency, maxMs: sizes.waitMs, offset: sizes.warmup });
-  await afterSend();
-  const rx = await waitCount(lg.ok, sizes.waitMs);
-  const lastAt = rx.count >= n && rx.reachedAt > 0 ? rx.reachedAt : rx.lastAt;
-  const sendS = (lg.endAt - lg.startAt) / 1000;
-  const deliverS = (lastAt - lg.startAt) / 1000;
-  // Delivery while the clients were still sending, and after: a dispatcher that falls behind
-  // shows here as a backlog drained at a different rate once ingest stops.
-  const receivedWhileSending = await receiver.call('countUntil', { at: lg.endAt });
-  const drainS = (lastAt - lg.endAt) / 1000;
-  return {
-    n,
-    accepted: lg.ok,
-    statuses: lg.statuses,
-    errors: lg.errors,
-    received: rx.count,
-    timedOut: lg.timedOut || rx.timedOut,
-    sendS,
-    deliverS,
-    ingestPerS: lg.ok / sendS,
-    deliveredPerS: Math.min(rx.count, lg.ok) / deliverS,
-    receivedWhileSending,
-    deliveredPerSWhileSending: receivedWhileSending / sendS,
-    deliveredPerSAfterSending: drainS > 0.05 ? (Math.min(rx.count, lg.ok) - receivedWhileSending) / drainS : null,
-    ackMs: lg.ack,
-  };
-}
-
 async function rawLoop() {
   log(`raw loop: undici → receiver, ${sizes.n} POSTs at concurrency ${concurrency}`);
   const target = { origin: receiver.info.url, path: '/raw', headers: {}, kind: 'raw' };
-  await warmUp(target);
-  const r = await timedRun(target);
+  const r = await ctx.throughput(target);
   details.raw = r;
   figures.rawPerS = r.deliveredPerS;
   log(`raw loop: ${fmt(r.deliveredPerS)} msg/s received`);
@@ -283,8 +269,7 @@ async function relayScenarios() {
     const target = { origin: relay.info.url, path: '/api/v1/app/bench/msg', headers: { authorization: `Bearer ${token}` }, kind: 'msg' };
     if (scenarios.includes('relay')) {
       log(`in-memory relay: ${sizes.n} messages at concurrency ${concurrency}`);
-      await warmUp(target);
-      const r = await timedRun(target);
+      const r = await ctx.throughput(target);
       details.relay = r;
       figures.relayIngestPerS = r.ingestPerS;
       figures.relayDeliveredPerS = r.deliveredPerS;
@@ -292,7 +277,7 @@ async function relayScenarios() {
     }
     if (scenarios.includes('relay-latency')) {
       log(`in-memory relay: latency at ${sizes.rate}/s for ${sizes.latencyS} s`);
-      const r = await latencyRun(target);
+      const r = await ctx.latencyRun(target);
       details.relayLatency = r;
       figures.relayLatencyMs = r.latencyMs;
       log(`relay latency: p50 ${ms(r.latencyMs?.p50)} p99 ${ms(r.latencyMs?.p99)}`);
@@ -303,47 +288,42 @@ async function relayScenarios() {
 }
 
 /**
- * Herald with one application `bench` and one endpoint on the receiver, or with `apps` > 0,
- * applications `bench0…` with one endpoint each. `maxConcurrency` null leaves Herald's default.
+ * Durable ingest and end-to-end delivery through `POST /msg`, one endpoint per message, with
+ * the SQL statements counted (or, with `profile`, under --cpu-prof and not counted). With
+ * `postgres`, on a fresh PostgreSQL database (statements not counted: the counter hooks
+ * better-sqlite3).
  */
-async function heraldWithEndpoint(options = {}, { apps = 0, maxConcurrency = null } = {}) {
-  const herald = await startHerald({ repoRoot, ...options });
-  const uids = apps > 0 ? Array.from({ length: apps }, (_, i) => `bench${i}`) : ['bench'];
-  for (const uid of uids) {
-    await herald.api('POST', '/app', { name: uid, uid });
-    await herald.api('POST', `/app/${uid}/endpoint`, { url: `${receiver.info.url}/herald`, ...(maxConcurrency === null ? {} : { maxConcurrency }) });
-  }
-  return herald;
+async function heraldThroughput(variant) {
+  if (!variant.postgres) return heraldThroughputOn(variant, {});
+  const env = { HERALD_MASTER_KEY: randomBytes(32).toString('hex') };
+  return withDatabase('herald', (db) => heraldThroughputOn(variant, { ...env, HERALD_DATABASE_URL: db.url }));
 }
 
-/**
- * Durable ingest and end-to-end delivery through `POST /msg`, one endpoint per message, with
- * the SQL statements counted (or, with `profile`, under --cpu-prof and not counted).
- */
-async function heraldThroughput({ key, label, apps, maxConcurrency, profile = false }) {
+async function heraldThroughputOn({ key, label, apps, maxConcurrency, profile = false, postgres = false }, env) {
   const profDir = profile ? mkdtempSync(join(os.tmpdir(), 'herald-bench-prof-')) : null;
-  const herald = await heraldWithEndpoint({ countSql: !profile, cpuProfDir: profDir }, { apps, maxConcurrency });
+  const counted = !profile && !postgres;
+  const herald = await ctx.heraldWithEndpoint({ env, countSql: counted, cpuProfDir: profDir }, { apps, maxConcurrency });
   let r;
   try {
     log(`${label}: ${sizes.n} messages through POST /msg at concurrency ${concurrency}`);
     const path = apps > 0 ? '/api/v1/app/{app}/msg' : '/api/v1/app/bench/msg';
     const target = { origin: herald.url, path, apps, headers: { authorization: `Bearer ${herald.token}` }, kind: 'msg' };
-    await warmUp(target);
+    await ctx.warmUp(target);
     // Statements are counted in two parts, split when the clients stop: the whole run (ingest
     // and delivery together) and the drain after it, where only the dispatcher writes.
     let whileSending = null;
     let splitAt = 0;
-    r = await timedRun({
+    r = await ctx.timedRun({
       ...target,
-      beforeStart: async () => void (profile ? null : await herald.sqlCount(true)),
+      beforeStart: async () => void (counted ? await herald.sqlCount(true) : null),
       afterSend: async () => {
-        if (profile) return;
+        if (!counted) return;
         splitAt = wallNow();
         whileSending = await herald.sqlCount(true);
       },
     });
     r.rssBytes = await herald.rss();
-    if (!profile) {
+    if (counted) {
       await sleep(500); // the last outcomes are written after their receipt
       const drain = await herald.sqlCount(false);
       const drained = r.received - (await receiver.call('countUntil', { at: splitAt }));
@@ -371,28 +351,26 @@ async function heraldThroughput({ key, label, apps, maxConcurrency, profile = fa
   }
   log(
     `${label}: ${fmt(r.ingestPerS)} accepted/s, ${fmt(r.deliveredPerS)} delivered/s (${fmt(r.deliveredPerSWhileSending)}/s while sending, ${r.deliveredPerSAfterSending == null ? 'none left after' : `${fmt(r.deliveredPerSAfterSending)}/s after`}); ` +
-      `${r.sql?.perMessage?.toFixed(2)} statements per message, ${r.sqlDrain?.perMessage?.toFixed(2) ?? 'n/a'} per delivery in the drain`,
+      `${r.sql?.perMessage?.toFixed(2) ?? 'n/a'} statements per message, ${r.sqlDrain?.perMessage?.toFixed(2) ?? 'n/a'} per delivery in the drain`,
   );
-
 }
 
 async function heraldBatch() {
-  const herald = await heraldWithEndpoint({}, { maxConcurrency: endpointConcurrency });
+  const herald = await ctx.heraldWithEndpoint({}, { maxConcurrency: endpointConcurrency });
   try {
     log(`Herald SQLite /msg/batch: ${sizes.batches} × ${batchSize} at concurrency ${batchConcurrency}`);
-    const target = { origin: herald.url, path: '/api/v1/app/bench/msg/batch', headers: { authorization: `Bearer ${herald.token}` } };
     await receiver.call('reset', {});
-    await loadgen.call('batch', { ...target, batches: sizes.batchWarmup, size: batchSize, concurrency: batchConcurrency, maxMs: sizes.waitMs });
-    const lg = await loadgen.call('batch', { ...target, batches: sizes.batches, size: batchSize, concurrency: batchConcurrency, maxMs: sizes.waitMs, offset: sizes.batchWarmup });
+    await ctx.loadBatches(herald, 'bench', sizes.batchWarmup * batchSize);
+    const lg = await ctx.loadBatches(herald, 'bench', sizes.batches * batchSize, sizes.batchWarmup * batchSize);
     const rx = await receiver.call('stats');
     const sendS = (lg.endAt - lg.startAt) / 1000;
     const r = {
       batches: lg.sent,
-      acceptedMessages: lg.ok * batchSize,
+      acceptedMessages: lg.accepted,
       statuses: lg.statuses,
       errors: lg.errors,
       sendS,
-      ingestPerS: (lg.ok * batchSize) / sendS,
+      ingestPerS: lg.accepted / sendS,
       ackMs: lg.ack,
       deliveredMeanwhile: rx.count,
       rssBytes: await herald.rss(),
@@ -405,37 +383,11 @@ async function heraldBatch() {
   }
 }
 
-/**
- * Open loop at `sizes.rate` messages/s: a warm-up at the same rate, then `latencyS` seconds
- * timed. The receiver records arrival − send time for every message sent after the warm-up.
- */
-async function latencyRun(target) {
-  await receiver.call('reset', {});
-  const warm = await loadgen.call('open', { ...target, rate: sizes.rate, durationMs: sizes.latencyWarmS * 1000, connections: concurrency, maxInFlight: latencyMaxInFlight });
-  await waitCount(warm.ok, sizes.waitMs);
-  const since = wallNow();
-  await receiver.call('reset', { latency: true, since });
-  const lg = await loadgen.call('open', { ...target, rate: sizes.rate, durationMs: sizes.latencyS * 1000, connections: concurrency, maxInFlight: latencyMaxInFlight, offset: 10_000_000 });
-  const rx = await waitCount(lg.ok, Math.min(sizes.waitMs, 60_000));
-  return {
-    offeredPerS: lg.offeredPerS,
-    fired: lg.fired,
-    skipped: lg.skipped,
-    accepted: lg.ok,
-    statuses: lg.statuses,
-    errors: lg.errors,
-    received: rx.count,
-    timedOut: rx.timedOut,
-    ackMs: lg.ack,
-    latencyMs: rx.latency,
-  };
-}
-
 async function heraldLatency() {
-  const herald = await heraldWithEndpoint({}, { maxConcurrency: endpointConcurrency });
+  const herald = await ctx.heraldWithEndpoint({}, { maxConcurrency: endpointConcurrency });
   try {
     log(`Herald SQLite: latency at ${sizes.rate}/s for ${sizes.latencyS} s`);
-    const r = await latencyRun({ origin: herald.url, path: '/api/v1/app/bench/msg', headers: { authorization: `Bearer ${herald.token}` }, kind: 'msg' });
+    const r = await ctx.latencyRun(ctx.msgTarget(herald));
     r.rssBytes = await herald.rss();
     details.heraldLatency = r;
     figures.heraldLatencyMs = r.latencyMs;
@@ -515,15 +467,21 @@ function tableRows() {
   }
   if (f.sqlPerMessage != null) add('Herald SQLite: SQL statements per message, ingest + delivery', f.sqlPerMessage, 'stmt', null, null, null, null);
   if (f.sqlPerDeliveryDrain != null) add('Herald SQLite: SQL statements per delivery (drain)', f.sqlPerDeliveryDrain, 'stmt', null, null, '≤ 3', f.sqlPerDeliveryDrain <= 3);
+  for (const m of modules) m.rows(ctx, add);
   return rows;
+}
+
+/** Milliseconds and seconds to a tenth, statement counts to a hundredth, the rest whole. */
+function figure(value, unit) {
+  return unit === 'ms' || unit === 's' ? value.toFixed(1) : unit === 'stmt' ? value.toFixed(2) : fmt(value);
 }
 
 function renderTable(rows) {
   const header = ['scenario', 'figure', 'baseline (same run)', 'ratio', 'DESIGN §9 target', 'met'];
   const cells = rows.map((r) => [
     r.scenario,
-    r.value == null ? 'n/a' : `${r.unit === 'ms' ? r.value.toFixed(1) : r.unit === 'stmt' ? r.value.toFixed(2) : fmt(r.value)} ${r.unit}`,
-    r.baselineName ? `${r.baselineName} ${r.baseline == null ? 'n/a' : r.unit === 'ms' ? r.baseline.toFixed(1) : fmt(r.baseline)}` : '',
+    r.value == null ? 'n/a' : `${figure(r.value, r.unit)} ${r.unit}`,
+    r.baselineName ? `${r.baselineName} ${r.baseline == null ? 'n/a' : figure(r.baseline, r.unit)}` : '',
     r.ratio == null ? '' : r.ratio.toFixed(2),
     r.target ?? '',
     r.met == null ? '' : r.met ? 'yes' : 'NO',
@@ -559,12 +517,4 @@ function machineInfo() {
     dataDirFs,
     loadAvgStart: os.loadavg().map((v) => Number(v.toFixed(2))),
   };
-}
-
-function fmt(n) {
-  return n == null ? 'n/a' : Math.round(n).toLocaleString('en-US');
-}
-
-function ms(n) {
-  return n == null ? 'n/a' : `${n.toFixed(1)} ms`;
 }

@@ -110,6 +110,22 @@ describe('loadConfig', () => {
   });
 });
 
+describe('delivery and API limits', () => {
+  it('takes DNS servers as addresses with optional ports, and names a bad one', () => {
+    expect(loadConfig({}).dnsServers).toBeNull();
+    expect(loadConfig({ HERALD_DNS_SERVERS: '10.0.0.2, 127.0.0.1:5353,[::1]:53,::1' }).dnsServers).toEqual(['10.0.0.2', '127.0.0.1:5353', '[::1]:53', '::1']);
+    const [problem, ...rest] = problemsOf(() => loadConfig({ HERALD_DNS_SERVERS: '10.0.0.2,dns.example:53,127.0.0.1:99999' }));
+    expect(problem).toContain('"dns.example:53" is not a DNS server address');
+    expect(rest[0]).toContain('"127.0.0.1:99999"');
+  });
+
+  it('limits each API token to 10000 requests per second unless told otherwise; 0 turns it off', () => {
+    expect(loadConfig({}).apiRateLimit).toBe(10_000);
+    expect(loadConfig({ HERALD_API_RATE_LIMIT: '0' }).apiRateLimit).toBe(0);
+    expect(problemsOf(() => loadConfig({ HERALD_API_RATE_LIMIT: '-1' }))[0]).toContain('HERALD_API_RATE_LIMIT');
+  });
+});
+
 describe('README configuration table', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('## Configuration'));

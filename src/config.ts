@@ -14,7 +14,7 @@ interface Row {
   env: string;
   default: unknown;
   schema: TSchema;
-  kind: 'string' | 'integer' | 'list';
+  kind: 'string' | 'integer' | 'list' | 'boolean';
   doc: string;
   fix: string;
 }
@@ -38,9 +38,13 @@ export const configRows: Row[] = [
   { key: 'role', env: 'HERALD_ROLE', default: 'all', schema: Type.Union([Type.Literal('api'), Type.Literal('worker'), Type.Literal('all')]), kind: 'string', doc: '`api`, `worker` or `all`', fix: 'one of api, worker, all' },
   { key: 'retrySchedule', env: 'HERALD_RETRY_SCHEDULE', default: retryScheduleDefault, schema: Type.Array(Type.Integer({ minimum: 0, maximum: 86400 }), { maxItems: 50 }), kind: 'list', doc: 'default delays in seconds between attempts', fix: 'comma-separated whole seconds (each ≤ 86400), e.g. 5,300,1800' },
   { key: 'allowedNetworks', env: 'HERALD_ALLOWED_NETWORKS', default: null, schema: Type.Union([Type.Array(Type.String()), Type.Null()]), kind: 'list', doc: 'CIDRs exempt from the private-network block; unset: loopback when bound to loopback, else none; empty: none', fix: 'comma-separated CIDRs such as 10.0.0.0/8,::1/128' },
+  { key: 'dnsServers', env: 'HERALD_DNS_SERVERS', default: null, schema: Type.Union([Type.Array(Type.String()), Type.Null()]), kind: 'list', doc: 'DNS servers that resolve endpoint hostnames (A and AAAA, asked directly); unset: the system resolver, /etc/hosts included', fix: 'comma-separated addresses with an optional port, e.g. 10.0.0.2,127.0.0.1:5353,[::1]:53' },
   { key: 'maxPayloadBytes', env: 'HERALD_MAX_PAYLOAD_BYTES', default: 1_048_576, schema: positive, kind: 'integer', doc: 'larger request bodies get 413', fix: 'a positive integer number of bytes' },
   { key: 'maxJsonDepth', env: 'HERALD_MAX_JSON_DEPTH', default: 64, schema: Type.Integer({ minimum: 2, maximum: 1000 }), kind: 'integer', doc: 'deepest nesting accepted in a payload', fix: 'an integer from 2 to 1000' },
+  { key: 'apiRateLimit', env: 'HERALD_API_RATE_LIMIT', default: 10_000, schema: Type.Integer({ minimum: 0, maximum: 1_000_000 }), kind: 'integer', doc: 'API requests per second per token (a burst of one second\'s worth); more get 429 with `Retry-After`; 0: no limit', fix: 'an integer from 0 to 1000000' },
   { key: 'retentionDays', env: 'HERALD_RETENTION_DAYS', default: 30, schema: positive, kind: 'integer', doc: 'payloads and attempts older than this are purged', fix: 'a positive whole number of days' },
+  { key: 'autoDisableAfterDays', env: 'HERALD_AUTO_DISABLE_AFTER_DAYS', default: 5, schema: Type.Integer({ minimum: 0, maximum: 365 }), kind: 'integer', doc: 'an endpoint whose every attempt failed for this many days is disabled (and `endpoint.disabled` sent); 0 never disables', fix: 'a whole number of days from 0 to 365' },
+  { key: 'metricsPublic', env: 'HERALD_METRICS_PUBLIC', default: false, schema: Type.Boolean(), kind: 'boolean', doc: '`GET /metrics` without a token (for a scraper on a trusted network); otherwise it takes the admin token', fix: 'true or false' },
   { key: 'publicUrl', env: 'HERALD_PUBLIC_URL', default: null, schema: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]), kind: 'string', doc: 'absolute base URL for links Herald hands out (app portal); default: the scheme and `Host` of the request', fix: 'an http(s):// URL' },
   { key: 'logLevel', env: 'HERALD_LOG_LEVEL', default: 'info', schema: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))), kind: 'string', doc: 'log verbosity', fix: 'one of fatal, error, warn, info, debug, trace, silent' },
 ];
@@ -58,9 +62,13 @@ interface RawConfig {
   role: 'api' | 'worker' | 'all';
   retrySchedule: number[];
   allowedNetworks: string[] | null;
+  dnsServers: string[] | null;
   maxPayloadBytes: number;
   maxJsonDepth: number;
+  apiRateLimit: number;
   retentionDays: number;
+  autoDisableAfterDays: number;
+  metricsPublic: boolean;
   publicUrl: string | null;
   logLevel: string;
 }
@@ -80,11 +88,19 @@ export class ConfigError extends Error {
 
 function fromEnv(row: Row, text: string): unknown {
   if (row.kind === 'integer') return /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+  if (row.kind === 'boolean') return text.trim() === 'true' ? true : text.trim() === 'false' ? false : text;
   if (row.kind === 'list') {
     const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
     return row.key === 'retrySchedule' ? items.map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : items;
   }
   return text;
+}
+
+/** `HERALD_DNS_SERVERS` entries: an IP address, `a.b.c.d:port` or `[v6]:port`. */
+function dnsServerProblem(server: string): string | null {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(server) ?? /^([^:]+):(\d+)$/.exec(server) ?? [server, server, '53'];
+  const [, address = '', port = ''] = m;
+  return isIP(address) && Number(port) >= 1 && Number(port) <= 65535 ? null : `"${server}" is not a DNS server address`;
 }
 
 function cidrProblem(cidr: string): string | null {
@@ -140,9 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, fileText: string | null = nul
       problems.push(`${source}: ${JSON.stringify(value)} is not valid; expected ${row.fix}`);
       continue;
     }
-    if (row.key === 'allowedNetworks' && Array.isArray(value)) {
-      for (const cidr of value as string[]) {
-        const problem = cidrProblem(cidr);
+    const itemProblem = row.key === 'allowedNetworks' ? cidrProblem : row.key === 'dnsServers' ? dnsServerProblem : null;
+    if (itemProblem && Array.isArray(value)) {
+      for (const item of value as string[]) {
+        const problem = itemProblem(item);
         if (problem) problems.push(`${source}: ${problem}; expected ${row.fix}`);
       }
     }

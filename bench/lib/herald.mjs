@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rssOf } from './proc.mjs';
 
 /**
- * Runs the real server (`node dist/main.js`) as a user does, on a free loopback port with a
+ * Runs the real server (`node dist/main.js`, in `heraldRoot`: this checkout by default) as a user does, on a free loopback port with a
  * throwaway data dir and the default settings (log level info, SQLite WAL with
  * synchronous=FULL). Like test/helpers/server.ts, but with what the bench needs: optional
  * `--cpu-prof` and the SQL counting preload, and a generous stop (the dispatcher may still be
@@ -17,7 +18,7 @@ process.once('exit', () => {
   for (const proc of running) proc.kill('SIGKILL');
 });
 
-export async function startHerald({ repoRoot, env = {}, countSql = false, cpuProfDir = null, startTimeoutMs = 20_000 }) {
+export async function startHerald({ repoRoot, heraldRoot = repoRoot, env = {}, countSql = false, cpuProfDir = null, startTimeoutMs = 20_000 }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const configPath = join(dataDir, 'bench.config.json');
   writeFileSync(configPath, '{}\n');
@@ -27,8 +28,8 @@ export async function startHerald({ repoRoot, env = {}, countSql = false, cpuPro
   const execArgv = [];
   if (countSql) execArgv.push('--import', join(repoRoot, 'bench/lib/sql-count.mjs'));
   if (cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
-  const proc = spawn(process.execPath, [...execArgv, join(repoRoot, 'dist/main.js')], {
-    cwd: repoRoot,
+  const proc = spawn(process.execPath, [...execArgv, join(heraldRoot, 'dist/main.js')], {
+    cwd: heraldRoot,
     env: { ...baseEnv, HERALD_HOST: '127.0.0.1', HERALD_PORT: '0', HERALD_CONFIG: configPath, HERALD_DATA_DIR: dataDir, HERALD_ADMIN_TOKEN: token, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -93,21 +94,16 @@ export async function startHerald({ repoRoot, env = {}, countSql = false, cpuPro
       });
     },
     /** Resident set size of the server process, from /proc (Linux), in bytes; null elsewhere. */
-    async rss() {
-      try {
-        const { readFile } = await import('node:fs/promises');
-        const status = await readFile(`/proc/${proc.pid}/status`, 'utf8');
-        const m = /VmRSS:\s+(\d+) kB/.exec(status);
-        return m ? Number(m[1]) * 1024 : null;
-      } catch {
-        return null;
-      }
-    },
-    /** SIGTERM (graceful: the dispatcher finishes what is in flight), SIGKILL after 15 s. */
-    async stop() {
+    rss: () => rssOf(proc.pid),
+    /**
+     * SIGTERM (graceful: the dispatcher finishes what is in flight), SIGKILL after 15 s; with
+     * `force`, SIGKILL at once (a scenario whose endpoint never answers would otherwise wait
+     * out Herald's stop timeout).
+     */
+    async stop({ force = false } = {}) {
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((resolve) => proc.once('exit', resolve));
-        proc.kill('SIGTERM');
+        proc.kill(force ? 'SIGKILL' : 'SIGTERM');
         const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
         await exited;
         clearTimeout(timer);

@@ -8,7 +8,8 @@ import { summarise } from './stats.mjs';
  * - `closed`: `concurrency` clients, each sending its next request as soon as the previous one
  *   was answered, until `n` were sent (throughput); optionally spread over `apps` applications;
  * - `batch`: the same with `/msg/batch` bodies of `size` messages;
- * - `open`: a fixed offered rate for `durationMs`, whatever the answers (latency). Requests are
+ * - `open`: a fixed offered rate for `durationMs`, whatever the answers (latency; optionally
+ *   spread over `apps` applications too). Requests are
  *   fired on a 1 ms timer; if `maxInFlight` are already unanswered, the due requests are counted
  *   as `skipped` rather than queued, so an overloaded target shows up as such and the load
  *   generator's own memory stays bounded.
@@ -29,16 +30,40 @@ function tally(map, key) {
   map[key] = (map[key] ?? 0) + 1;
 }
 
+/** `apps` > 0: message i goes to application `bench<i mod apps>` (the path's `{app}`). */
+function router(path, apps) {
+  return apps > 0 ? (i) => path.replace('{app}', `bench${i % apps}`) : () => path;
+}
+
+/**
+ * One request and its bookkeeping: the answer's status, its latency and, for a 2xx, `ok` (in
+ * all and per path, since a path names the application).
+ */
+async function send(pool, t, { path, headers, body }) {
+  const t0 = wallNow();
+  try {
+    const res = await pool.request({ method: 'POST', path, headers, body });
+    await res.body.dump();
+    t.acks.push(wallNow() - t0);
+    tally(t.statuses, res.statusCode);
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      t.ok++;
+      tally(t.okByPath, path);
+    }
+  } catch (err) {
+    tally(t.errors, err.code ?? err.name);
+  }
+}
+
+const newTally = () => ({ ok: 0, statuses: {}, errors: {}, acks: [], okByPath: {} });
+const results = (t) => ({ ok: t.ok, statuses: t.statuses, errors: t.errors, okByPath: t.okByPath, ack: summarise(t.acks) });
+
 async function closed({ origin, path, headers = {}, kind, n, concurrency, maxMs, batchSize = 0, offset = 0, apps = 0 }) {
-  // `apps` > 0: message i goes to application `bench<i mod apps>` (the path's `{app}`).
-  const pathOf = apps > 0 ? (i) => path.replace('{app}', `bench${i % apps}`) : () => path;
+  const pathOf = router(path, apps);
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
   const hdrs = { 'content-type': 'application/json', ...headers };
-  const statuses = {};
-  const errors = {};
-  const acks = [];
+  const t = newTally();
   let next = 0;
-  let ok = 0;
   const startAt = wallNow();
   const deadline = startAt + maxMs;
   let timedOut = false;
@@ -55,54 +80,31 @@ async function closed({ origin, path, headers = {}, kind, n, concurrency, maxMs,
         return;
       }
       const i = next++;
-      const text = body(i);
-      const t0 = wallNow();
-      try {
-        const res = await pool.request({ method: 'POST', path: pathOf(i), headers: hdrs, body: text });
-        await res.body.dump();
-        acks.push(wallNow() - t0);
-        tally(statuses, res.statusCode);
-        if (res.statusCode >= 200 && res.statusCode < 300) ok++;
-      } catch (err) {
-        tally(errors, err.code ?? err.name);
-      }
+      await send(pool, t, { path: pathOf(i), headers: hdrs, body: body(i) });
     }
   }
   await Promise.all(Array.from({ length: concurrency }, client));
   const endAt = wallNow();
   await pool.close();
-  return { sent: next, ok, statuses, errors, startAt, endAt, timedOut, ack: summarise(acks) };
+  return { sent: next, ...results(t), startAt, endAt, timedOut };
 }
 
-async function open({ origin, path, headers = {}, kind, rate, durationMs, connections, maxInFlight, offset = 0 }) {
+async function open({ origin, path, headers = {}, kind, rate, durationMs, connections, maxInFlight, offset = 0, apps = 0 }) {
+  const pathOf = router(path, apps);
   const pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
   const hdrs = { 'content-type': 'application/json', ...headers };
-  const statuses = {};
-  const errors = {};
-  const acks = [];
+  const t = newTally();
   let fired = 0;
   let skipped = 0;
   let inFlight = 0;
-  let ok = 0;
   const total = Math.floor((rate * durationMs) / 1000);
   const pending = new Set();
   const fire = (i) => {
-    const text = bodyOf(kind, offset + i);
-    const t0 = wallNow();
     inFlight++;
-    const p = pool
-      .request({ method: 'POST', path, headers: hdrs, body: text })
-      .then(async (res) => {
-        await res.body.dump();
-        acks.push(wallNow() - t0);
-        tally(statuses, res.statusCode);
-        if (res.statusCode >= 200 && res.statusCode < 300) ok++;
-      })
-      .catch((err) => tally(errors, err.code ?? err.name))
-      .finally(() => {
-        inFlight--;
-        pending.delete(p);
-      });
+    const p = send(pool, t, { path: pathOf(i), headers: hdrs, body: bodyOf(kind, offset + i) }).finally(() => {
+      inFlight--;
+      pending.delete(p);
+    });
     pending.add(p);
   };
   const startAt = wallNow();
@@ -129,7 +131,7 @@ async function open({ origin, path, headers = {}, kind, rate, durationMs, connec
   await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, 30_000))]);
   const endAt = wallNow();
   await pool.destroy();
-  return { fired, skipped, ok, statuses, errors, startAt, sentEndAt, endAt, offeredPerS: (fired * 1000) / (sentEndAt - startAt), ack: summarise(acks) };
+  return { fired, skipped, ...results(t), startAt, sentEndAt, endAt, offeredPerS: (fired * 1000) / (sentEndAt - startAt) };
 }
 
 serve({

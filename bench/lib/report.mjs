@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fmt as rate, mb } from './format.mjs';
 
 /**
  * Keeps one generated section per kind of run (quick, full, and quick-custom / full-custom for
@@ -30,6 +31,13 @@ the JSON of every run is in \`bench/results/\`.
 `;
 }
 
+function loadLine(st) {
+  return (
+    `${st.concurrency} clients, ~${st.payloadBytes}-byte payloads, ${st.n.toLocaleString('en-US')} messages per throughput run after ${st.warmup.toLocaleString('en-US')} warm-up; ` +
+    `batches of ${st.batchSize} × ${st.batches} at ${st.batchConcurrency} clients; latency ${st.rate}/s for ${st.latencyS} s`
+  );
+}
+
 function section(r, table) {
   const m = r.machine;
   const d = r.details;
@@ -39,7 +47,7 @@ function section(r, table) {
     `- **Command:** \`${r.command}\` (${r.durationS} s in all${r.command.includes('--skip-build') ? '' : ', build included'})`,
     `- **Machine:** ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.platform}; Node ${m.node}; Herald's data dir on ${m.dataDirFs ?? '?'} (${m.dataDir}); load average ${m.loadAvgStart.join(' / ')} at start, ${m.loadAvgEnd.join(' / ')} at end`,
     `- **Layout:** ${r.layout}`,
-    `- **Load:** ${r.settings.concurrency} clients, ~${r.settings.payloadBytes}-byte payloads, ${r.settings.n.toLocaleString('en-US')} messages per throughput run after ${r.settings.warmup.toLocaleString('en-US')} warm-up; batches of ${r.settings.batchSize} × ${r.settings.batches} at ${r.settings.batchConcurrency} clients; latency ${r.settings.rate}/s for ${r.settings.latencyS} s`,
+    `- **Load:** ${r.loadLine ?? loadLine(r.settings)}`,
     '',
   ];
   if (r.table.length > 0) lines.push(table, '');
@@ -62,6 +70,7 @@ function section(r, table) {
         `max ${x.latencyMs?.max.toFixed(1)} ms; 202 p50 ${x.ackMs?.p50.toFixed(1)} ms, p99 ${x.ackMs?.p99.toFixed(1)} ms; worst latency per second of the run (ms): ${worst}`,
     );
   }
+  notes.push(...(r.extraNotes ?? []));
   if (notes.length) lines.push(...notes.map((n) => `- ${n}`), '');
   for (const [what, s] of [
     ['the whole timed e2e run (ingest and delivery together)', d.herald?.sql],
@@ -83,12 +92,4 @@ function section(r, table) {
     lines.push('| share | function |', '|---|---|', ...d.profile.functions.slice(0, 15).map((f) => `| ${f.pct.toFixed(1)} % | \`${f.name}\` |`), '');
   }
   return lines.join('\n');
-}
-
-function rate(n) {
-  return n == null ? 'n/a' : Math.round(n).toLocaleString('en-US');
-}
-
-function mb(bytes) {
-  return bytes == null ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)} MB`;
 }

@@ -4,9 +4,15 @@ import { registerAuth } from './auth.js';
 import type { ApiDeps } from './context.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
+import { registerRateLimit } from './rate-limit.js';
+import { IngestLookups } from './ingest-lookups.js';
+import { registerOperational } from './operational.js';
+import { registerRequestLog } from './request-log.js';
 import { PayloadSchemas } from './payload-schema.js';
 import { registerJsonParser, validatorCompiler } from './validation.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { routes } from './routes/index.js';
+import { registerWeb } from './web.js';
 
 export type HeraldApp = FastifyInstance;
 
@@ -36,14 +42,24 @@ export function buildApp(deps: ApiDeps): HeraldApp {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: pathParamLengthMax },
   }) as unknown as FastifyInstance;
   app.decorate('herald', deps);
-  app.decorate('payloadSchemas', new PayloadSchemas(deps.store));
+  // Ingest's reads of apps, endpoints and event types, cached (`ingest-lookups.ts`).
+  const ingestLookups = new IngestLookups(deps.store);
+  app.addHook('onClose', async () => ingestLookups.close());
+  app.decorate('ingestLookups', ingestLookups);
+  app.decorate('payloadSchemas', new PayloadSchemas(ingestLookups));
   app.setValidatorCompiler(validatorCompiler);
   registerJsonParser(app, deps.config.maxJsonDepth);
   registerErrorHandler(app);
+  registerRequestLog(app);
   refuseWhileClosing(app);
   registerAuth(app);
+  registerRateLimit(app);
   registerIdempotency(app);
+  registerOperational(app);
   for (const plugin of routes) app.register(plugin, { prefix: '/api/v1' });
+  app.register(metricsRoutes);
+  // Console, tenant portal, their session routes and the request inspector (`web.ts`).
+  registerWeb(app);
   return app;
 }
 

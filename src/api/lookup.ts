@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError } from '../domain/errors.js';
 import type { Application, Endpoint, Message } from '../domain/types.js';
+import { isOperationalApp } from '../operational/publisher.js';
 
 /**
  * Loads the objects a route works on, by id or uid, and confines app-portal callers to their own
@@ -8,7 +9,8 @@ import type { Application, Endpoint, Message } from '../domain/types.js';
  */
 export async function findApp(request: FastifyRequest, idOrUid: string): Promise<Application> {
   const app = await request.server.herald.store.applicationGet({ idOrUid });
-  if (!app || (request.caller.kind === 'app' && request.caller.appId !== app.id)) {
+  // The internal application behind operational webhooks has its own routes (`operational-webhook.ts`).
+  if (!app || isOperationalApp(app.id) || (request.caller.kind === 'app' && request.caller.appId !== app.id)) {
     throw new NotFoundError(`application ${idOrUid} not found`);
   }
   return app;

@@ -10,8 +10,8 @@ import { ajvToValidationItems, makeAjv } from './validation.js';
  * DESIGN §3 asks: a mismatch is 422 naming the path, and nothing is stored. Schemas are draft
  * 2020-12 unless they declare draft-07 in `$schema` (Svix's own examples use draft-07).
  * Validators are compiled once per event-type version (name + updatedAt) and cached; the
- * event-type row is still read once per distinct type per request, so an update made by another
- * process is seen at once.
+ * event-type row is read through ingest's lookup cache (`ingest-lookups.ts`): a write through
+ * this process is seen at once, one through another process within its TTL.
  */
 const schemaVersionKey = '1';
 
@@ -51,7 +51,7 @@ export function payloadSchemaOf(eventType: EventType): object | null {
 export class PayloadSchemas {
   private readonly cache = new Map<string, { version: number; validate: ValidateFunction | null }>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Pick<Store, 'eventTypeGet'>) {}
 
   /** Throws a 422 `ValidationError` listing every payload that does not match its schema. */
   async check(messages: readonly { eventType: string; payload: unknown }[], locOf: (i: number) => string[]): Promise<void> {

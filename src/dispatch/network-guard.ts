@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { lookup as dnsLookup, promises as dnsPromises, type LookupAddress, type LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { blockedAddressReason } from '../domain/network.js';
 
@@ -11,7 +11,58 @@ import { blockedAddressReason } from '../domain/network.js';
  * so a hostname that resolves to a public address when the URL is written and to 127.0.0.1 later
  * (DNS rebinding) is still stopped. Literal addresses never reach `lookup` (node skips resolution
  * for them), so the sender's connector checks those with `blockReason` first.
+ *
+ * Names resolve through the system resolver (`getaddrinfo`: /etc/hosts, then the system's DNS)
+ * unless `HERALD_DNS_SERVERS` names DNS servers, which are then asked directly for A and AAAA
+ * records (no /etc/hosts, no caching: every new connection asks again). Tests point it at a DNS
+ * server on loopback to rebind names at will (`test/helpers/test-dns-server.ts`).
  */
+
+/** Per query: 2 s, twice, so that a dead DNS server fails inside the 5 s connect timeout. */
+const resolverTimeoutMs = 2_000;
+const resolverTries = 2;
+/** Resolver codes that mean "no such name / no such record", as opposed to a resolver failure. */
+const noAnswerCodes = new Set(['ENOTFOUND', 'ENODATA']);
+
+type ResolveAll = (hostname: string, options: LookupOptions) => Promise<LookupAddress[]>;
+
+function systemResolve(hostname: string, options: LookupOptions): Promise<LookupAddress[]> {
+  return new Promise((resolve, reject) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+  });
+}
+
+/** Which families a lookup asked for (node passes 0, 4, 6 or 'IPv4'/'IPv6'). */
+function familiesOf(options: LookupOptions): (4 | 6)[] {
+  const family = options.family;
+  if (family === 4 || family === 'IPv4') return [4];
+  if (family === 6 || family === 'IPv6') return [6];
+  return [4, 6];
+}
+
+/** A and AAAA straight from the given servers; fails only when neither family has an answer. */
+function serversResolve(servers: readonly string[]): ResolveAll {
+  const resolver = new dnsPromises.Resolver({ timeout: resolverTimeoutMs, tries: resolverTries });
+  resolver.setServers([...servers]);
+  const query = async (hostname: string, family: 4 | 6): Promise<LookupAddress[]> => {
+    const addresses = family === 4 ? await resolver.resolve4(hostname) : await resolver.resolve6(hostname);
+    return addresses.map((address) => ({ address, family }));
+  };
+  return async (hostname, options) => {
+    const settled = await Promise.allSettled(familiesOf(options).map((f) => query(hostname, f)));
+    const found = settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    if (found.length > 0) return found;
+    const errors = settled.map((r) => (r.status === 'rejected' ? (r.reason as NodeJS.ErrnoException) : null));
+    throw errors.find((e) => e !== null && !noAnswerCodes.has(e.code ?? '')) ?? notFound(hostname);
+  };
+}
+
+function notFound(hostname: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+  err.code = 'ENOTFOUND';
+  err.syscall = 'getaddrinfo';
+  return err;
+}
 
 /** Thrown through undici when a connection is refused by the guard; the message is the reason. */
 export class BlockedAddressError extends Error {
@@ -23,7 +74,12 @@ export class BlockedAddressError extends Error {
 }
 
 export class NetworkGuard {
-  constructor(readonly allowedNetworks: readonly string[]) {}
+  private readonly resolveAll: ResolveAll;
+
+  /** `dnsServers`: `HERALD_DNS_SERVERS` (`127.0.0.1:5353`, `[::1]:53`); empty or null: the system resolver. */
+  constructor(readonly allowedNetworks: readonly string[], dnsServers: readonly string[] | null = null) {
+    this.resolveAll = dnsServers && dnsServers.length > 0 ? serversResolve(dnsServers) : systemResolve;
+  }
 
   /**
    * Why a connection to this IP address is refused, or null when it is allowed. Not an IP
@@ -40,20 +96,18 @@ export class NetworkGuard {
    * asks with `all: true`).
    */
   readonly lookup: LookupFunction = (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, '');
-      const first = addresses[0];
-      if (!first) {
-        const notFound: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
-        notFound.code = 'ENOTFOUND';
-        return callback(notFound, '');
-      }
-      for (const { address } of addresses) {
-        const reason = this.blockReason(address);
-        if (reason !== null) return callback(new BlockedAddressError(`${hostname}: ${reason}`, address), '');
-      }
-      if ((options as LookupOptions).all) callback(null, addresses);
-      else callback(null, first.address, first.family);
-    });
+    this.resolveAll(hostname, options as LookupOptions).then(
+      (addresses) => {
+        const first = addresses[0];
+        if (!first) return callback(notFound(hostname), '');
+        for (const { address } of addresses) {
+          const reason = this.blockReason(address);
+          if (reason !== null) return callback(new BlockedAddressError(`${hostname}: ${reason}`, address), '');
+        }
+        if ((options as LookupOptions).all) callback(null, addresses);
+        else callback(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, ''),
+    );
   };
 }

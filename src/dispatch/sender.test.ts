@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resettingReceiver, tricklingReceiver } from '../../test/helpers/hostile-receivers.js';
+import { TestDnsServer } from '../../test/helpers/test-dns-server.js';
 import { TestReceiver } from '../../test/helpers/test-receiver.js';
 import { responseMaxBytesDefault, Sender, userAgent } from './sender.js';
 
@@ -81,10 +83,31 @@ describe('Sender', () => {
   });
 
   it('reports a DNS failure', async () => {
-    const result = await sender.send({ url: 'http://does-not-exist.invalid/', body: '{}', headers: {}, timeoutMs: 5_000 });
-    expect(result.statusCode).toBe(0);
-    expect(result.failure).toBe('dns');
-    expect(result.response).toContain('does-not-exist.invalid');
+    const dns = await TestDnsServer.start();
+    const resolving = new Sender({ allowedNetworks: loopback, dnsServers: [dns.address] });
+    try {
+      const result = await resolving.send({ url: 'http://does-not-exist.test/', body: '{}', headers: {}, timeoutMs: 5_000 });
+      expect(result).toMatchObject({ statusCode: 0, failure: 'dns', response: 'DNS lookup failed for does-not-exist.test (ENOTFOUND)' });
+    } finally {
+      await resolving.close();
+      await dns.close();
+    }
+  });
+
+  it('fails a 200 whose body is cut off by a reset, or still trickling at the timeout', async () => {
+    const resetting = await resettingReceiver();
+    const trickling = await tricklingReceiver('body');
+    try {
+      const reset = await sender.send({ url: resetting.url, body: '{}', headers: {}, timeoutMs: 5_000 });
+      expect(reset).toMatchObject({ statusCode: 0, failure: 'reset', responseHeaders: { 'content-length': '1000' } });
+      expect(reset.response).toMatch(/answered 200 but closed the connection before its body was complete \(ECONNRESET\); body so far: partial$/);
+      const slow = await sender.send({ url: trickling.url, body: '{}', headers: {}, timeoutMs: 300 });
+      expect(slow).toMatchObject({ statusCode: 0, failure: 'timeout' });
+      expect(slow.response).toMatch(/answered 200 but its body did not complete within 300 ms$/);
+    } finally {
+      await resetting.close();
+      await trickling.close();
+    }
   });
 
   it('reports a TLS failure', async () => {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { Agent, buildConnector } from 'undici';
 import { BlockedAddressError, NetworkGuard } from './network-guard.js';
+import { isRelayUrl, relayHub } from './relay-transport.js';
 
 /**
  * One HTTP POST per attempt, over undici.
@@ -13,7 +15,12 @@ import { BlockedAddressError, NetworkGuard } from './network-guard.js';
  * - Redirects are never followed (undici's `request` only follows them through the redirect
  *   interceptor, which is not installed): a 3xx is recorded as it came.
  * - At most the first 16 KiB of a response body is read; then the stream is destroyed, which
- *   closes that connection instead of draining an arbitrarily large body.
+ *   closes that connection instead of draining an arbitrarily large body (a 100 MB answer costs
+ *   16 KiB plus the socket buffers: `test/e2e/hostile-receivers.test.ts`).
+ * - The response counts once its headers and (up to the cap) its body are in within the timeout.
+ *   A body cut off by a reset, or still trickling in at the timeout, fails the attempt
+ *   (`statusCode: 0`, failure `reset` or `timeout`, the status that had arrived named in
+ *   `response`): the receiver may never have finished, so at-least-once sends it again.
  * - Every failure becomes a result with `statusCode: 0` and a reason in `response`; `send` does
  *   not throw.
  * - The private-network guard runs inside the connector, after DNS, on every new connection.
@@ -48,6 +55,8 @@ export interface SendResult {
 
 export interface SenderOptions {
   allowedNetworks: readonly string[];
+  /** `HERALD_DNS_SERVERS`; null or empty: the system resolver. */
+  dnsServers?: readonly string[] | null;
   connectTimeoutMs?: number;
   responseMaxBytes?: number;
 }
@@ -69,13 +78,19 @@ function rootError(err: unknown): unknown {
   return current;
 }
 
+/** getaddrinfo's codes, or any error of a DNS query (`queryA`, `queryAaaa`: a resolver's own ECONNREFUSED, ETIMEOUT…). */
+function isDnsError(err: unknown, code: string): boolean {
+  const syscall = (err as { syscall?: unknown } | null)?.syscall;
+  return code === 'ENOTFOUND' || code.startsWith('EAI_') || (typeof syscall === 'string' && syscall.startsWith('query'));
+}
+
 function describe(err: unknown, url: URL, connectTimeoutMs: number): { failure: SendFailure; response: string } {
   const root = rootError(err);
   if (root instanceof BlockedAddressError) return { failure: 'blocked', response: root.message };
   const code = errorCode(root);
   const message = (root instanceof Error ? root.message : String(root)).trim();
   const target = url.host;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_NONAME') {
+  if (isDnsError(root, code)) {
     return { failure: 'dns', response: `DNS lookup failed for ${url.hostname} (${code})` };
   }
   if (code === 'ECONNREFUSED') return { failure: 'refused', response: `connection refused by ${target} (ECONNREFUSED)` };
@@ -99,6 +114,90 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
+function failed(failure: SendFailure, response: string, durationMs: number): SendResult {
+  return { statusCode: 0, response, responseHeaders: null, durationMs, failure };
+}
+
+/** The URL, or why it is not sent (not a URL, or not http/https). */
+function parseTarget(raw: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `not sent: "${raw}" is not a valid URL`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `not sent: only http: and https: URLs are delivered, not ${url.protocol}`;
+  return url;
+}
+
+/**
+ * Reads at most `maxBytes` of a response body; stopping early destroys the stream, which closes
+ * that connection instead of draining an arbitrarily large body. A reset or timeout mid-body
+ * comes back as `error`, with what arrived before it.
+ */
+async function readCapped(body: Readable, maxBytes: number): Promise<{ text: string; error: unknown }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let error: unknown = null;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      const room = maxBytes - size;
+      chunks.push(chunk.length >= room ? chunk.subarray(0, room) : chunk);
+      size += Math.min(chunk.length, room);
+      if (size >= maxBytes) break;
+    }
+  } catch (err) {
+    error = err;
+  } finally {
+    if (!body.destroyed) body.destroy();
+  }
+  return { text: Buffer.concat(chunks, size).toString('utf8'), error };
+}
+
+/**
+ * One request's timer and abort wiring: one controller, aborted by the total timeout or by the
+ * caller's signal. (Forwarding the caller's abort with a listener is cheaper than
+ * AbortSignal.any, whose composite signals took 47 ms of a 3.7 s CPU profile of 5,000 in-process
+ * deliveries on the 2-core dev VM.)
+ */
+class Exchange {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private readonly forwardAbort = (): void => this.controller.abort();
+  timedOut = false;
+
+  constructor(readonly params: SendParams, readonly url: URL, private readonly started: number) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, params.timeoutMs);
+    if (params.signal?.aborted) this.controller.abort();
+    params.signal?.addEventListener('abort', this.forwardAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  /** `what` reads "no response from <host>" or "<host> answered 200 but its body did not complete". */
+  timeout(what: string, suffix = ''): SendResult {
+    return failed('timeout', `timed out: ${what} within ${this.params.timeoutMs} ms${suffix}`, this.elapsed());
+  }
+
+  aborted(): SendResult {
+    return failed('aborted', 'aborted before a complete response came back', this.elapsed());
+  }
+
+  cleanup(): void {
+    clearTimeout(this.timer);
+    this.params.signal?.removeEventListener('abort', this.forwardAbort);
+  }
+}
+
 export class Sender {
   private readonly agent: Agent;
   private readonly connectTimeoutMs: number;
@@ -108,7 +207,7 @@ export class Sender {
   constructor(options: SenderOptions) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? connectTimeoutMsDefault;
     this.responseMaxBytes = options.responseMaxBytes ?? responseMaxBytesDefault;
-    const guard = new NetworkGuard(options.allowedNetworks);
+    const guard = new NetworkGuard(options.allowedNetworks, options.dnsServers ?? null);
     this.guard = guard;
     const base = buildConnector({ timeout: this.connectTimeoutMs, lookup: guard.lookup });
     this.agent = new Agent({
@@ -122,43 +221,21 @@ export class Sender {
   }
 
   async send(params: SendParams): Promise<SendResult> {
+    // `herald listen` relay endpoints: delivered down the CLI's session (relay-transport.ts).
+    if (isRelayUrl(params.url)) return relayHub.send(params);
     const started = performance.now();
-    const elapsed = (): number => Math.round(performance.now() - started);
-    let url: URL;
+    const target = parseTarget(params.url);
+    if (typeof target === 'string') return failed('invalid-url', target, 0);
+    const exchange = new Exchange(params, target, started);
     try {
-      url = new URL(params.url);
-    } catch {
-      return { statusCode: 0, response: `not sent: "${params.url}" is not a valid URL`, responseHeaders: null, durationMs: 0, failure: 'invalid-url' };
+      return await this.exchange(exchange);
+    } finally {
+      exchange.cleanup();
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return { statusCode: 0, response: `not sent: only http: and https: URLs are delivered, not ${url.protocol}`, responseHeaders: null, durationMs: 0, failure: 'invalid-url' };
-    }
+  }
 
-    // One controller per request, aborted by the timeout or by the caller's signal. (Forwarding
-    // the caller's abort with a listener is cheaper than AbortSignal.any, whose composite signals
-    // took 47 ms of a 3.7 s CPU profile of 5,000 in-process deliveries on the 2-core dev VM.)
-    const controller = new AbortController();
-    const signal = controller.signal;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, params.timeoutMs);
-    const forwardAbort = (): void => controller.abort();
-    if (params.signal?.aborted) controller.abort();
-    params.signal?.addEventListener('abort', forwardAbort, { once: true });
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      params.signal?.removeEventListener('abort', forwardAbort);
-    };
-    const timeoutResult = (): SendResult => ({
-      statusCode: 0,
-      response: `timed out: no response from ${url.host} within ${params.timeoutMs} ms`,
-      responseHeaders: null,
-      durationMs: elapsed(),
-      failure: 'timeout',
-    });
-
+  private async exchange(ex: Exchange): Promise<SendResult> {
+    const { params, url } = ex;
     let res: Awaited<ReturnType<Agent['request']>>;
     try {
       res = await this.agent.request({
@@ -167,47 +244,28 @@ export class Sender {
         method: 'POST',
         headers: params.headers,
         body: params.body,
-        signal,
+        signal: ex.signal,
         headersTimeout: params.timeoutMs,
         bodyTimeout: params.timeoutMs,
       });
     } catch (err) {
-      cleanup();
-      if (timedOut) return timeoutResult();
-      if (params.signal?.aborted) return { statusCode: 0, response: 'aborted before a response came back', responseHeaders: null, durationMs: elapsed(), failure: 'aborted' };
       const code = errorCode(err);
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return timeoutResult();
-      return { statusCode: 0, ...describe(err, url, this.connectTimeoutMs), responseHeaders: null, durationMs: elapsed() };
+      if (ex.timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return ex.timeout(`no response from ${url.host}`);
+      if (params.signal?.aborted) return ex.aborted();
+      const { failure, response } = describe(err, url, this.connectTimeoutMs);
+      return failed(failure, response, ex.elapsed());
     }
-
-    // The status is final once the headers are in; the body is read best-effort within what is
-    // left of the timeout, and a stall or reset while reading it keeps what arrived.
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        const room = this.responseMaxBytes - size;
-        if (chunk.length >= room) {
-          chunks.push(chunk.subarray(0, room));
-          size += room;
-          break;
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-      }
-    } catch {
-      // Timeout or reset mid-body: what arrived is recorded.
-    } finally {
-      cleanup();
-      if (!res.body.destroyed) res.body.destroy();
-    }
-    return {
-      statusCode: res.statusCode,
-      response: Buffer.concat(chunks, size).toString('utf8'),
-      responseHeaders: flattenHeaders(res.headers),
-      durationMs: elapsed(),
-      failure: null,
-    };
+    const responseHeaders = flattenHeaders(res.headers);
+    const body = await readCapped(res.body, this.responseMaxBytes);
+    if (body.error === null) return { statusCode: res.statusCode, response: body.text, responseHeaders, durationMs: ex.elapsed(), failure: null };
+    // The status line alone does not make a delivery: a body cut off by a reset or still arriving
+    // at the timeout is an incomplete answer, so the attempt fails and the delivery is retried.
+    const answered = `${url.host} answered ${res.statusCode} but`;
+    const soFar = body.text === '' ? '' : `; body so far: ${body.text}`;
+    if (ex.timedOut || errorCode(body.error) === 'UND_ERR_BODY_TIMEOUT') return { ...ex.timeout(`${answered} its body did not complete`, soFar), responseHeaders };
+    if (params.signal?.aborted) return ex.aborted();
+    const code = errorCode(rootError(body.error)) || 'ECONNRESET';
+    return { ...failed('reset', `${answered} closed the connection before its body was complete (${code})${soFar}`, ex.elapsed()), responseHeaders };
   }
 
   /** Closes pooled connections; in-flight requests finish first. */

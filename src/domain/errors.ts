@@ -41,6 +41,12 @@ export class PayloadTooLargeError extends HeraldError {
   readonly code = 'payload_too_large';
 }
 
+/** A token sent more requests than `HERALD_API_RATE_LIMIT` allows (`Retry-After` says when to retry). */
+export class TooManyRequestsError extends HeraldError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+}
+
 /** The store could not commit (database gone, disk full): the client may retry. */
 export class UnavailableError extends HeraldError {
   readonly status = 503;

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Endpoint signing secrets (`whsec_` + base64 of 24–64 random bytes) and their encryption at rest
@@ -36,6 +36,15 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const body = Buffer.concat([cipher.update(JSON.stringify(secrets), 'utf8'), cipher.final()]);
     return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join('.');
+  }
+
+  /**
+   * A 32-byte key for another purpose (e.g. signing session cookies), derived with HKDF-SHA256 so
+   * that it is as stable as the master key (every process sharing it derives the same key) and
+   * reveals nothing about it.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `herald:${purpose}`, 32));
   }
 
   open(sealed: string): SigningSecret[] {

@@ -1,3 +1,4 @@
+import { dbtCloudSignatureHeader } from '@herald/receiver';
 import { dbtCloudCatalog } from './catalogs/dbt-cloud.js';
 import { envelopeJson } from './envelope.js';
 import { optionProblems } from './options.js';
@@ -18,7 +19,7 @@ import { hexSignatureHeaders } from './sign.js';
  * dbt publishes the retry count, not the delays; these are Herald's choice (DESIGN §5), spread
  * over about 2.6 hours so that a receiver down for a deploy or a short outage still gets the event.
  */
-export const dbtCloudHeaderName = 'Authorization';
+export const dbtCloudHeaderName = dbtCloudSignatureHeader;
 export const dbtCloudTimeoutMsDefault = 10_000;
 export const dbtCloudRetryScheduleDefault: readonly number[] = Object.freeze([10, 60, 300, 1800, 7200]);
 

@@ -1,3 +1,4 @@
+import { paradymSignatureHeader } from '@herald/receiver';
 import { paradymCatalog } from './catalogs/paradym.js';
 import { envelopeJson } from './envelope.js';
 import { optionProblems } from './options.js';
@@ -15,7 +16,7 @@ import { hexSignatureHeaders } from './sign.js';
  * `webhookPublishedAt` the message's time (ISO-8601, UTC, milliseconds), fixed per message so
  * that a manual resend carries the same bytes as the first attempt.
  */
-export const paradymHeaderName = 'X-Paradym-HMAC-SHA-256';
+export const paradymHeaderName = paradymSignatureHeader;
 export const paradymTimeoutMsDefault = 5_000;
 
 export const paradymProfile: Profile = {

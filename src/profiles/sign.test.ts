@@ -6,15 +6,8 @@ import type { Endpoint, Message } from '../domain/types.js';
 import { getProfile, isReservedHeaderName } from './index.js';
 import { standardProfile } from './standard.js';
 import { hmacSha256Hex, standardSignature, standardSignatureHeader } from './sign.js';
+import { specVector as vector } from '../../packages/receiver/test/spec-vector.js';
 
-// The test vector published with the Standard Webhooks specification.
-const vector = {
-  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  msgId: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
-  timestamp: 1614265330,
-  payload: '{"test": 2432232314}',
-  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
-};
 
 const application = app();
 const endpoint = (overrides: Partial<Endpoint> = {}) => factoryEndpoint(application.id, overrides);

@@ -1,34 +1,20 @@
-import { createHmac } from 'node:crypto';
+import { hexKey, hexSignature, hmacSha256, standardSignature, type BodyPart } from '@herald/receiver';
 import type { SigningSecret } from '../domain/secrets.js';
 
 /**
- * HMAC helpers shared by the profiles. All signing goes through node:crypto; nothing here
- * implements a primitive.
+ * HMAC helpers shared by the profiles. The schemes themselves (what is signed, how the key is
+ * read, how the signature is written) live in the receiver SDK, `packages/receiver`, and Herald
+ * signs with them: what Herald sends and what the SDK verifies cannot drift apart, and the SDK
+ * stays a package of its own with no dependency on the server. All MACs go through node:crypto.
  *
  * The payload can be up to `HERALD_MAX_PAYLOAD_BYTES` (1 MiB by default), so signed content made
  * of several parts is fed to the HMAC part by part instead of being concatenated into a second
  * copy of the body for every attempt.
  */
-export function hmacSha256(key: Uint8Array, ...parts: readonly string[]): Buffer {
-  const mac = createHmac('sha256', key);
-  for (const part of parts) mac.update(part, 'utf8');
-  return mac.digest();
-}
+export { hmacSha256, standardSignature };
 
-export function hmacSha256Hex(key: Uint8Array, ...parts: readonly string[]): string {
+export function hmacSha256Hex(key: Uint8Array, ...parts: readonly BodyPart[]): string {
   return hmacSha256(key, ...parts).toString('hex');
-}
-
-export function hmacSha256Base64(key: Uint8Array, ...parts: readonly string[]): string {
-  return hmacSha256(key, ...parts).toString('base64');
-}
-
-/**
- * One Standard Webhooks signature: `v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`.
- * `key` is the decoded secret (the base64 after `whsec_`, see `secretKeyBytes`).
- */
-export function standardSignature(key: Uint8Array, msgId: string, timestampSeconds: number, body: string): string {
-  return `v1,${hmacSha256Base64(key, `${msgId}.${timestampSeconds}.`, body)}`;
 }
 
 /**
@@ -53,9 +39,9 @@ export function standardSignatureHeader(keys: readonly Uint8Array[], msgId: stri
 export function hexSignatureHeaders(headerName: string, secrets: readonly SigningSecret[]): (body: string) => Record<string, string> {
   const current = secrets.find((s) => s.expiresAt === null) ?? secrets[0];
   if (!current) return () => ({});
-  const key = Buffer.from(current.key, 'utf8');
+  const key = hexKey(current.key);
   // Lower-cased like every header Herald writes, so that it replaces a custom header of the same
   // name in the dispatcher's merge instead of being sent beside it.
   const name = headerName.toLowerCase();
-  return (body) => ({ [name]: hmacSha256Hex(key, body) });
+  return (body) => ({ [name]: hexSignature(key, body) });
 }

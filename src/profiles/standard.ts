@@ -1,3 +1,4 @@
+import { standardHeaderNames } from '@herald/receiver';
 import { secretKeyBytes, type SigningSecret } from '../domain/secrets.js';
 import { optionProblems, type OptionCheck } from './options.js';
 import { standardSignatureHeader } from './sign.js';
@@ -17,10 +18,7 @@ import type { CatalogEventType, PreparedEndpoint, Profile, ProfileAcceptInput } 
  */
 export const standardTimeoutMsDefault = 15_000;
 
-const headerSets = {
-  standard: { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' },
-  svix: { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
-} as const;
+const headerSets = { standard: standardHeaderNames.webhook, svix: standardHeaderNames.svix } as const;
 type HeaderNames = keyof typeof headerSets;
 
 const headerNamesCheck: OptionCheck = (value) => (value === 'standard' || value === 'svix' ? null : "must be 'standard' (webhook-*) or 'svix' (svix-*)");

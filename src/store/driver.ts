@@ -127,6 +127,36 @@ export interface Store {
   taskUpdate(task: BackgroundTask): Promise<void>;
   taskGet(p: { id: Id<'qtask'> }): Promise<BackgroundTask | null>;
 
+  // --- maintenance and metrics (src/maintenance/, src/metrics/) ---------------------------------
+
+  /**
+   * The delivery queue for the metrics gauges: pending deliveries of enabled endpoints (those of
+   * disabled endpoints wait for a re-enable and are not work), how many are due at `now`, the
+   * earliest due time, and the deliveries in flight per endpoint. Scans the queue's partial
+   * indexes only, so it costs in proportion to the live queue, not to the history.
+   */
+  deliveryQueueStats(p: { now: Date }): Promise<DeliveryQueueStats>;
+  /**
+   * Enabled endpoints failing since at or before `failingSince`: their first failed attempt after
+   * both their last successful attempt and their last edit (`updatedAt`: re-enabling an endpoint
+   * restarts its clock) is that old, and no attempt succeeded since. Auto-disable (DESIGN §4).
+   */
+  endpointListFailing(p: { failingSince: Date; limit: number }): Promise<FailingEndpoint[]>;
+  /** Disables an enabled endpoint (stamping `updatedAt`); false when it was disabled already or is gone. */
+  endpointDisable(p: { appId: Id<'app'>; id: Id<'ep'>; now: Date }): Promise<boolean>;
+  /**
+   * Retention: drops the payloads of at most `limit` messages created in [from, before) (from the
+   * beginning when `from` is null), except those whose own `payloadExpiresAt` is later than `now`.
+   * The count of messages changed; the caller repeats until it is below `limit`.
+   */
+  messagePurgePayloads(p: { from: Date | null; before: Date; now: Date; limit: number }): Promise<number>;
+  /** Drops the payloads of at most `limit` messages whose own `payloadExpiresAt` is at or before `now`. */
+  messagePurgeExpiredPayloads(p: { now: Date; limit: number }): Promise<number>;
+  /** Deletes at most `limit` attempts made before `before`; the count. */
+  attemptPurge(p: { before: Date; limit: number }): Promise<number>;
+  /** Deletes at most `limit` idempotency keys begun before `before`; the count. */
+  idempotencyPurge(p: { before: Date; limit: number }): Promise<number>;
+
   /**
    * Subscribes a worker to wake-ups: `listener` is called after a write that may have made
    * deliveries due (ingest with deliveries, resend, recover, replay, released or reaped leases),
@@ -138,6 +168,28 @@ export interface Store {
    * subscription, not a storage operation.)
    */
   onDeliveriesQueued(listener: () => void): () => void;
+  /**
+   * Subscribes to this process's writes of applications, endpoints and event types (and outcome
+   * batches that disable an endpoint), called once each has settled: ingest's lookup cache drops
+   * what it holds (`config-writes.ts`, `src/api/ingest-lookups.ts`). Other processes' writes are
+   * not reported. Returns the unsubscribe function.
+   */
+  onConfigWritten(listener: () => void): () => void;
+}
+
+export interface DeliveryQueueStats {
+  pending: number;
+  due: number;
+  /** The earliest `nextAttemptAt` of a pending delivery of an enabled endpoint; null when none. */
+  oldestDueAt: Date | null;
+  inFlight: { appId: Id<'app'>; endpointId: Id<'ep'>; count: number }[];
+}
+
+export interface FailingEndpoint {
+  appId: Id<'app'>;
+  endpointId: Id<'ep'>;
+  /** The first failed attempt of the streak. */
+  failSince: Date;
 }
 
 export interface EventTypeListParams extends ListParams {

@@ -7,6 +7,7 @@ import { deliveriesArea } from './deliveries.js';
 import { endpointsArea } from './endpoints.js';
 import { eventTypesArea } from './event-types.js';
 import { idempotencyArea } from './idempotency.js';
+import { maintenanceArea } from './maintenance.js';
 import { messagesArea } from './messages.js';
 import { migrationsArea } from './migrations.js';
 import { paginationArea } from './pagination.js';
@@ -57,6 +58,7 @@ const areas: [string, (t: ConformanceContext) => void][] = [
   ['portal tokens', portalTokensArea],
   ['settings and tasks', settingsAndTasksArea],
   ['wake-ups', wakeUpsArea],
+  ['maintenance', maintenanceArea],
 ];
 
 export function runStoreConformance(options: ConformanceOptions): void {

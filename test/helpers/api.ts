@@ -1,5 +1,5 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { buildApp, type HeraldApp } from '../../src/api/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/domain/clock.js';
@@ -66,4 +66,20 @@ export async function openTestApi(env: Record<string, string> = {}, clock: Clock
       await close();
     },
   };
+}
+
+/**
+ * A fresh `openTestApi` on its own `FakeClock` for every test of the file (or `describe` block),
+ * closed after it. Read `t.api` and `t.clock` inside tests.
+ */
+export function useTestApi(env: Record<string, string> = {}) {
+  const t = { api: undefined as unknown as TestApi, clock: undefined as unknown as FakeClock };
+  beforeEach(async () => {
+    t.clock = new FakeClock();
+    t.api = await openTestApi(env, t.clock);
+  });
+  afterEach(async () => {
+    await t.api?.close();
+  });
+  return t;
 }

@@ -47,14 +47,16 @@ export class TestReceiver {
 
   private constructor(private readonly server: Server, readonly url: string) {}
 
-  static async start(): Promise<TestReceiver> {
+  /** On 127.0.0.1 and a free port, unless told another loopback address or port. */
+  static async start(options: { host?: string; port?: number } = {}): Promise<TestReceiver> {
+    const host = options.host ?? '127.0.0.1';
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(options.port ?? 0, host, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    const receiver = new TestReceiver(server, `http://127.0.0.1:${port}/webhook`);
+    const receiver = new TestReceiver(server, `http://${host}:${port}/webhook`);
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { isId, newId } from '../../domain/ids.js';
 import type { Application } from '../../domain/types.js';
+import { isOperationalApp } from '../../operational/publisher.js';
 import { adminOnly, findApp } from '../lookup.js';
 import { ListQuery, listParams, listResponse } from '../paging.js';
 import { AppPath, assertPathUid, assertUidNotId, DateTime, iso, Name, Nullable, StringMap, Uid } from '../schemas.js';
@@ -148,7 +149,9 @@ export const applicationRoutes: FastifyPluginAsync = async (fastify) => {
   const { store, clock } = app.herald;
 
   app.get('/app', { onRequest: adminOnly, schema: { querystring: AppListQuery } }, async (request) => {
-    return listResponse(await store.applicationList(listParams(request.query, 'ascending')), applicationOut);
+    const page = await store.applicationList(listParams(request.query, 'ascending'));
+    // The internal application behind operational webhooks is not the organisation's to see.
+    return listResponse({ ...page, data: page.data.filter((a) => !isOperationalApp(a.id)) }, applicationOut);
   });
 
   app.post('/app', { onRequest: adminOnly, schema: { querystring: AppCreateQuery, body: ApplicationIn } }, async (request, reply) => {

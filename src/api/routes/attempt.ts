@@ -4,7 +4,9 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { BadRequestError, NotFoundError } from '../../domain/errors.js';
 import { isId } from '../../domain/ids.js';
 import { messageStatusText, type Application, type Attempt, type Delivery, type Message } from '../../domain/types.js';
+import type { Caller } from '../context.js';
 import { findApp, findEndpoint, findMessage } from '../lookup.js';
+import { visibleRequestHeaders } from '../redact.js';
 import { ListQuery, listParams } from '../paging.js';
 import { Channel, DateTime, EndpointPath, EventTypesQuery, eventTypesOf, IdOrUid, iso, MessagePath, Nullable, Tag } from '../schemas.js';
 import { endpointOut } from './endpoint/index.js';
@@ -54,8 +56,8 @@ const ResendPath = Type.Object({ app_id: IdOrUid, msg_id: IdOrUid, endpoint_id: 
 
 const dateOf = (s: string | null | undefined) => (s == null ? null : new Date(s));
 
-/** `MessageAttemptOut`, plus Herald's `responseHeaders` and `requestHeaders`. */
-export function attemptOut(a: Attempt, msg?: Message | null, withContent = true) {
+/** `MessageAttemptOut`, plus Herald's `responseHeaders` and `requestHeaders` (redacted for `caller`, `redact.ts`). */
+export function attemptOut(a: Attempt, caller: Caller, msg?: Message | null, withContent = true) {
   return {
     id: a.id,
     msgId: a.msgId,
@@ -70,7 +72,7 @@ export function attemptOut(a: Attempt, msg?: Message | null, withContent = true)
     timestamp: iso(a.timestamp),
     ...(msg === undefined ? {} : { msg: msg === null ? null : messageOut(msg, withContent) }),
     responseHeaders: a.responseHeaders,
-    requestHeaders: a.requestHeaders,
+    requestHeaders: visibleRequestHeaders(a.requestHeaders, caller),
   };
 }
 
@@ -119,7 +121,7 @@ export const attemptRoutes: FastifyPluginAsync = async (fastify) => {
     const data = page.data
       .filter((a) => q.status_code_class == null || statusClassMatches(a.responseStatusCode, q.status_code_class))
       .filter((a) => messages === null || messageMatches(messages.get(a.msgId) ?? ({ channels: null, tags: null } as unknown as Message), q))
-      .map((a) => attemptOut(a, withMsg ? (messages!.get(a.msgId) ?? null) : undefined, q.with_content));
+      .map((a) => attemptOut(a, request.caller, withMsg ? (messages!.get(a.msgId) ?? null) : undefined, q.with_content));
     return { data, iterator: page.iterator, prevIterator: page.prevIterator, done: page.done };
   }
 
@@ -143,7 +145,7 @@ export const attemptRoutes: FastifyPluginAsync = async (fastify) => {
     const { attempt_id: id } = request.params;
     const attempt = isId('atmpt', id) ? await store.attemptGet({ appId: application.id, msgId: message.id, id }) : null;
     if (!attempt) throw new NotFoundError(`attempt ${id} not found`);
-    return attemptOut(attempt);
+    return attemptOut(attempt, request.caller);
   });
 
   app.post('/app/:app_id/msg/:msg_id/endpoint/:endpoint_id/resend', { schema: { params: ResendPath } }, async (request, reply) => {

@@ -156,7 +156,7 @@ async function ingest(request: FastifyRequest, target: AppTarget, inputs: Messag
   await request.server.payloadSchemas.check(inputs, locOf);
   const app = target.app ?? (await target.create());
   const messages: Message[] = drafts.map((draft) => ({ ...draft, appId: app.id }));
-  const endpoints = await store.endpointListAll({ appId: app.id });
+  const endpoints = await request.server.ingestLookups.endpointListAll({ appId: app.id });
   let queued = 0;
   const items = messages.map((message, i) => {
     const input = inputs[i]!;
@@ -179,6 +179,16 @@ async function ingest(request: FastifyRequest, target: AppTarget, inputs: Messag
   }
   if (queued > 0) request.server.herald.onDeliveriesQueued?.();
   return messages;
+}
+
+/**
+ * The application a message names, through ingest's lookup cache (`ingest-lookups.ts`); when it
+ * is not there, `findOrPlanApp` looks again and may plan its creation. Ingest routes are
+ * admin-only (`adminOnly` runs first), so no portal token reaches here.
+ */
+async function ingestTarget(request: FastifyRequest, idOrUid: string, input: ApplicationIn | null | undefined, loc: string[]): Promise<AppTarget> {
+  const app = request.caller.kind === 'admin' ? await request.server.ingestLookups.applicationGet({ idOrUid }) : null;
+  return app === null ? findOrPlanApp(request, idOrUid, input, loc) : { app };
 }
 
 const WithContentQuery = Type.Object({ with_content: Type.Boolean({ default: true }) });
@@ -210,7 +220,7 @@ export const messageRoutes: FastifyPluginAsync = async (fastify) => {
       schema: { params: AppPath, querystring: WithContentQuery, body: MessageIn },
     },
     async (request, reply) => {
-      const target = await findOrPlanApp(request, request.params.app_id, request.body.application, ['body', 'application']);
+      const target = await ingestTarget(request, request.params.app_id, request.body.application, ['body', 'application']);
       const [message] = await ingest(request, target, [request.body], () => ['body']);
       return reply.code(202).send(messageOut(message!, request.query.with_content));
     },
@@ -231,7 +241,7 @@ export const messageRoutes: FastifyPluginAsync = async (fastify) => {
       }
       const withApplication = messages.find((m) => m.application != null);
       const loc = ['body', 'messages', String(messages.indexOf(withApplication!)), 'application'];
-      const target = await findOrPlanApp(request, request.params.app_id, withApplication?.application, loc);
+      const target = await ingestTarget(request, request.params.app_id, withApplication?.application, loc);
       const stored = await ingest(request, target, messages, (i) => ['body', 'messages', String(i)]);
       return reply.code(202).send({ data: stored.map((m) => messageOut(m, request.query.with_content)) });
     },

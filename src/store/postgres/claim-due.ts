@@ -17,7 +17,8 @@ interface ClaimRow extends MessageRow {
 /**
  * The claim: one statement, one round trip, in seven steps.
  * 1. `candidates`: for each enabled endpoint not skipped, its earliest `perEndpointLimit` due
- *    deliveries. The endpoints drive the loop (a LATERAL subquery per endpoint) and each probes
+ *    deliveries, and never more than its `maxConcurrency` (more could not be leased anyway, and
+ *    the dispatcher's `perEndpointLimit` may exceed the default endpoints' 10). The endpoints drive the loop (a LATERAL subquery per endpoint) and each probes
  *    the partial index `deliveries_due (app_id, endpoint_id, next_attempt_at, msg_id) WHERE
  *    status = 1`, which returns rows already in claim order: the cost is one index probe per
  *    enabled endpoint plus the rows taken, whatever the backlog. Nothing is locked yet.
@@ -86,7 +87,7 @@ WITH candidates AS (
     SELECT x.app_id, x.msg_id, x.endpoint_id, x.next_attempt_at FROM deliveries x
     WHERE x.app_id = e.app_id AND x.endpoint_id = e.id AND x.status = 1 AND x.next_attempt_at <= $1
     ORDER BY x.next_attempt_at, x.msg_id
-    LIMIT $2
+    LIMIT least($2::int, coalesce(e.max_concurrency, $6::int))
   ) d
   WHERE NOT e.disabled AND e.id <> ALL ($3::text[])
 ), room AS (

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { signalConfigWrites } from '../config-writes.js';
 import type { Store } from '../driver.js';
 import { signalQueuedDeliveries } from '../queued-signal.js';
 import { applicationStatements } from './applications.js';
@@ -6,14 +7,20 @@ import { attemptStatements } from './attempts.js';
 import { claimDueStatement } from './claim-due.js';
 import { Db } from './db.js';
 import { deliveryStatements } from './deliveries.js';
+import { endpointDisableStatement } from './endpoint-disable.js';
 import { endpointStatements } from './endpoints.js';
 import { translateError } from './errors.js';
 import { eventTypeStatements } from './event-types.js';
+import { failingEndpointsStatement } from './failing-endpoints.js';
 import { idempotencyStatements } from './idempotency.js';
 import { messageInsertStatement } from './message-insert.js';
 import { messageStatements } from './messages.js';
 import { migrate } from './migrate.js';
 import { portalTokenStatements } from './portal-tokens.js';
+import { purgeAttemptsStatement } from './purge-attempts.js';
+import { purgeIdempotencyStatement } from './purge-idempotency.js';
+import { purgePayloadStatements } from './purge-payloads.js';
+import { queueStatsStatement } from './queue-stats.js';
 import { reapLeaseStatements } from './reap-leases.js';
 import { recordOutcomesStatement } from './record-outcomes.js';
 import { requeueStatements } from './requeue.js';
@@ -126,7 +133,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     schema,
     onConnectionError: options.onConnectionError,
   });
-  const store: Store = {
+  const store: Omit<Store, 'onConfigWritten'> = {
     kind: 'postgres',
     schemaVersion: async () => (await db.rows<{ v: number }>(version, []))[0]!.v,
     close: async () => {
@@ -149,6 +156,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...portalTokenStatements(db),
     ...idempotencyStatements(db),
     ...taskStatements(db),
+    ...queueStatsStatement(db),
+    ...failingEndpointsStatement(db),
+    ...endpointDisableStatement(db),
+    ...purgePayloadStatements(db),
+    ...purgeAttemptsStatement(db),
+    ...purgeIdempotencyStatement(db),
   };
-  return signalQueuedDeliveries(store, () => wakeUps.queued());
+  return signalConfigWrites(signalQueuedDeliveries(store, () => wakeUps.queued()));
 }

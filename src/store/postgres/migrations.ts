@@ -210,4 +210,15 @@ CREATE TABLE endpoint_rates (
 );
 `,
   },
+  {
+    // Maintenance (src/maintenance/): the retention purge finds messages whose own
+    // `payloadRetentionPeriod` ran out through an index holding only those that set one (a purged
+    // row leaves it), and idempotency keys past their window by their age.
+    version: 3,
+    name: 'maintenance',
+    sql: `
+CREATE INDEX messages_payload_expiry ON messages (app_id, payload_expires_at) WHERE payload_expires_at IS NOT NULL;
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+`,
+  },
 ];

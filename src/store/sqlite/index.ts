@@ -1,21 +1,28 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { signalConfigWrites } from '../config-writes.js';
 import type { Store } from '../driver.js';
 import { QueuedSignal, signalQueuedDeliveries } from '../queued-signal.js';
 import { applicationStatements } from './applications.js';
 import { attemptStatements } from './attempts.js';
 import { claimDueStatement } from './claim-due.js';
 import { deliveryStatements } from './deliveries.js';
+import { endpointDisableStatement } from './endpoint-disable.js';
 import { endpointStatements } from './endpoints.js';
 import { translateError } from './errors.js';
 import { eventTypeStatements } from './event-types.js';
+import { failingEndpointsStatement } from './failing-endpoints.js';
 import { idempotencyStatements } from './idempotency.js';
 import { MessageInsertQueue } from './message-insert.js';
 import { messageStatements } from './messages.js';
 import { migrate } from './migrate.js';
 import { StatementCache } from './paging.js';
 import { portalTokenStatements } from './portal-tokens.js';
+import { purgeAttemptsStatement } from './purge-attempts.js';
+import { purgeIdempotencyStatement } from './purge-idempotency.js';
+import { purgePayloadStatements } from './purge-payloads.js';
+import { queueStatsStatement } from './queue-stats.js';
 import { reapLeaseStatements } from './reap-leases.js';
 import { recordOutcomesStatement } from './record-outcomes.js';
 import { requeueStatements } from './requeue.js';
@@ -87,7 +94,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   let closed = false;
   // One process owns delivery, so the wake-up signal never leaves it.
   const signal = new QueuedSignal();
-  const store: Store = {
+  const store: Omit<Store, 'onConfigWritten'> = {
     kind: 'sqlite',
     ...promised(ops),
     messageInsert: (p) => queue.insert(p),
@@ -100,7 +107,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     },
     onDeliveriesQueued: (listener) => signal.listen(listener),
   };
-  return signalQueuedDeliveries(store, () => signal.emit());
+  return signalConfigWrites(signalQueuedDeliveries(store, () => signal.emit()));
 }
 
 function prepareStatements(db: Database.Database) {
@@ -123,6 +130,12 @@ function prepareStatements(db: Database.Database) {
       ...portalTokenStatements(db),
       ...idempotencyStatements(db),
       ...taskStatements(db),
+      ...queueStatsStatement(db),
+      ...failingEndpointsStatement(db),
+      ...endpointDisableStatement(db),
+      ...purgePayloadStatements(db),
+      ...purgeAttemptsStatement(db),
+      ...purgeIdempotencyStatement(db),
     },
   };
 }

@@ -7,7 +7,9 @@ import { validatePayloadFilter } from '../../../domain/matching.js';
 import { literalUrlBlockedReason } from '../../../domain/network.js';
 import type { Application, Endpoint } from '../../../domain/types.js';
 import { getProfile, isReservedHeaderName, profileNameDefault, profileNames } from '../../../profiles/index.js';
+import { endpointChangeEvents, endpointEvent } from '../../../operational/events.js';
 import { findApp, findEndpoint } from '../../lookup.js';
+import { publishOperational } from '../../operational.js';
 import { ListQuery, listParams, listResponse } from '../../paging.js';
 import { AppPath, assertPathUid, assertUidNotId, Channel, Description, EndpointPath, EventTypeName, iso, Nullable, RateLimit, StringMap, Uid } from '../../schemas.js';
 import { headerProblems } from './headers.js';
@@ -117,7 +119,7 @@ type Field = keyof Endpoint;
 
 const endpointIdPrefix = 'ep_';
 
-function urlProblems(text: string, allowedNetworks: readonly string[]): ValidationItem[] {
+export function urlProblems(text: string, allowedNetworks: readonly string[]): ValidationItem[] {
   const loc = ['body', 'url'];
   let url: URL;
   try {
@@ -206,7 +208,7 @@ function svixFieldsOf(body: EndpointUpdate) {
 }
 
 /** A new endpoint from `EndpointIn` (create) or `EndpointUpdate` (PUT of an unknown uid). */
-function newEndpoint(application: Application, body: EndpointIn, secret: string, now: Date): Endpoint {
+export function newEndpoint(application: Application, body: EndpointIn, secret: string, now: Date): Endpoint {
   return {
     id: newId('ep', now),
     appId: application.id,
@@ -253,6 +255,7 @@ export const endpointCrudRoutes: FastifyPluginAsync = async (plain) => {
     const endpoint = newEndpoint(application, request.body, sealNewSecret(secretBox, secret), clock.now());
     await checkEndpoint(request, endpoint, allFields);
     await store.endpointInsert(endpoint);
+    await publishOperational(request, [endpointEvent('endpoint.created', application, endpoint)]);
     return reply.code(201).send(endpointOut(endpoint));
   });
 
@@ -280,6 +283,7 @@ export const endpointCrudRoutes: FastifyPluginAsync = async (plain) => {
       const created = newEndpoint(application, { ...body, uid: body.uid ?? idOrUid }, sealNewSecret(secretBox, null), now);
       await checkEndpoint(request, created, allFields);
       await store.endpointInsert(created);
+      await publishOperational(request, [endpointEvent('endpoint.created', application, created)]);
       return reply.code(201).send(endpointOut(created));
     }
     const touched = new Set<Field>(['url', 'filterTypes']);
@@ -296,6 +300,7 @@ export const endpointCrudRoutes: FastifyPluginAsync = async (plain) => {
     );
     await checkEndpoint(request, replaced, touched);
     await store.endpointUpdate(replaced);
+    await publishOperational(request, endpointChangeEvents(application, existing, replaced));
     return endpointOut(replaced);
   });
 
@@ -330,6 +335,7 @@ export const endpointCrudRoutes: FastifyPluginAsync = async (plain) => {
     }
     await checkEndpoint(request, patched, touched);
     await store.endpointUpdate(patched);
+    await publishOperational(request, endpointChangeEvents(application, existing, patched));
     return endpointOut(patched);
   });
 
@@ -337,6 +343,7 @@ export const endpointCrudRoutes: FastifyPluginAsync = async (plain) => {
     const application = await findApp(request, request.params.app_id);
     const endpoint = await findEndpoint(request, application, request.params.endpoint_id);
     await app.herald.store.endpointDelete({ appId: application.id, id: endpoint.id });
+    await publishOperational(request, [endpointEvent('endpoint.deleted', application, endpoint)]);
     return reply.code(204).send();
   });
 };

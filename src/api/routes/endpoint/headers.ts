@@ -18,8 +18,15 @@ export const EndpointHeadersPatchIn = Type.Object({
   deleteHeaders: Type.Optional(Type.Array(Type.String())),
 });
 
-/** Svix redacts these in `GET …/headers`: their names are listed in `sensitive`, their values withheld. */
-const sensitiveHeaderNames = new Set(['authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate', 'x-auth-token']);
+/**
+ * Svix redacts these in `GET …/headers`: their names are listed in `sensitive`, their values
+ * withheld. Attempts' recorded request headers withhold them too (`src/api/redact.ts`).
+ */
+const sensitiveHeaderNames = new Set(['authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate', 'x-auth-token', 'cookie', 'x-api-key']);
+
+export function isSensitiveHeaderName(name: string): boolean {
+  return sensitiveHeaderNames.has(name.toLowerCase());
+}
 
 const headerCountMax = 64;
 const headerNameLengthMax = 256;
@@ -65,7 +72,7 @@ export function endpointHeadersOut(headers: Record<string, string>): { headers: 
   const out: Record<string, string> = {};
   const sensitive: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (sensitiveHeaderNames.has(name.toLowerCase())) sensitive.push(name);
+    if (isSensitiveHeaderName(name)) sensitive.push(name);
     else out[name] = value;
   }
   return { headers: out, sensitive };
