@@ -121,14 +121,15 @@ if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
  * Sizes per mode. Quick: each throughput run is 10,000 messages after a 1,000-message warm-up
  * (Herald's single-endpoint delivery ran at about 300/s when this was written, so its run alone
  * takes some 35 s); the latency runs are 15 s at 1,000 messages/s after 2 s of warm-up at the
- * same rate. Noisy neighbour: app a's backlog (`neighbourBacklog`), app b at `neighbourRate`/s
- * for `neighbourS` s. Backlog: `backlog` pending messages, drained within `backlogDrainMs`.
- * Every wait is bounded by `waitMs` or the scenario's own bound.
+ * same rate. Isolation: `isolationN` messages to the fast endpoints. Noisy neighbour: app a's
+ * backlog (`neighbourBacklog`), app b at `neighbourRate`/s for `neighbourS` s. Backlog:
+ * `backlog` pending messages, drained within `backlogDrainMs`. Every wait is bounded by
+ * `waitMs` or the scenario's own bound.
  */
 const sizes = {
-  smoke: { n: 1_000, warmup: 200, batches: 3, batchWarmup: 1, rate: 200, latencyS: 2, latencyWarmS: 1, waitMs: 30_000, neighbourBacklog: 5_000, neighbourRate: 50, neighbourS: 2, backlog: 2_000, backlogDrainMs: 30_000 },
-  quick: { n: 10_000, warmup: 1_000, batches: 30, batchWarmup: 2, rate: 1_000, latencyS: 15, latencyWarmS: 2, waitMs: 90_000, neighbourBacklog: 50_000, neighbourRate: 100, neighbourS: 8, backlog: 50_000, backlogDrainMs: 90_000 },
-  full: { n: 100_000, warmup: 5_000, batches: 200, batchWarmup: 5, rate: 1_000, latencyS: 60, latencyWarmS: 5, waitMs: 600_000, neighbourBacklog: 1_000_000, neighbourRate: 100, neighbourS: 60, backlog: 1_000_000, backlogDrainMs: 1_200_000 },
+  smoke: { n: 1_000, warmup: 200, batches: 3, batchWarmup: 1, rate: 200, latencyS: 2, latencyWarmS: 1, waitMs: 30_000, isolationN: 1_000, neighbourBacklog: 5_000, neighbourRate: 50, neighbourS: 2, backlog: 2_000, backlogDrainMs: 30_000 },
+  quick: { n: 10_000, warmup: 1_000, batches: 30, batchWarmup: 2, rate: 1_000, latencyS: 15, latencyWarmS: 2, waitMs: 90_000, isolationN: 5_000, neighbourBacklog: 30_000, neighbourRate: 100, neighbourS: 5, backlog: 50_000, backlogDrainMs: 90_000 },
+  full: { n: 100_000, warmup: 5_000, batches: 200, batchWarmup: 5, rate: 1_000, latencyS: 60, latencyWarmS: 5, waitMs: 600_000, isolationN: 100_000, neighbourBacklog: 1_000_000, neighbourRate: 100, neighbourS: 60, backlog: 1_000_000, backlogDrainMs: 1_200_000 },
 }[mode];
 const endpointConcurrency = opts['endpoint-concurrency'] === undefined ? null : Number(opts['endpoint-concurrency']);
 if (endpointConcurrency !== null && (!Number.isInteger(endpointConcurrency) || endpointConcurrency < 1 || endpointConcurrency > 1000)) {
@@ -172,6 +173,9 @@ for (const s of scenarios) {
 }
 
 const started = new Date();
+// Ctrl-C or a timeout's SIGTERM: exit through 'exit', whose handlers (lib/rpc.mjs, lib/herald.mjs)
+// kill every child. A PostgreSQL database of the interrupted scenario stays (bench_<label>_<time>).
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 const t0 = Date.now();
 const log = (line) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 

@@ -1,7 +1,7 @@
 /**
  * Slow-endpoint isolation (DESIGN.md §9: one endpoint that never answers costs the others
  * < 10 % throughput). Two fresh Heralds with default settings, the same closed-loop load:
- *   without: 10 applications with one fast endpoint each, `n` messages round-robin;
+ *   without: 10 applications with one fast endpoint each, n (`isolationN`) messages round-robin;
  *   with:    the same plus an 11th application whose endpoint never answers (Herald's default
  *            15 s timeout, retries on its default schedule), n × 11/10 messages round-robin,
  *            so that the fast endpoints get the same n.
@@ -28,10 +28,10 @@ async function measure(ctx, dead) {
   // Every accepted message but the dead endpoint's reaches the receiver.
   const expectReceived = (lg) => lg.ok - (lg.okByPath[deadPath] ?? 0);
   try {
-    ctx.log(`isolation: ${fastApps} fast apps${dead ? ' + 1 dead' : ''}, ${ctx.sizes.n} messages to the fast ones`);
+    ctx.log(`isolation: ${fastApps} fast apps${dead ? ' + 1 dead' : ''}, ${ctx.sizes.isolationN} messages to the fast ones`);
     const target = ctx.msgTarget(herald, '{app}', { apps: apps.length, expectReceived });
     await ctx.warmUp(target);
-    const r = await ctx.timedRun({ ...target, n: Math.round((ctx.sizes.n * apps.length) / fastApps) });
+    const r = await ctx.timedRun({ ...target, n: Math.round((ctx.sizes.isolationN * apps.length) / fastApps) });
     r.deadAccepted = r.okByPath[deadPath] ?? 0;
     r.receiverStats = await ctx.receiver.call('stats');
     return r;

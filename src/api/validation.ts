@@ -71,9 +71,31 @@ export function jsonDepth(value: unknown): number {
  */
 export const bodyDepthSlack = 3;
 
+/** A JSON text can only carry a lone UTF-16 surrogate as a `\uD800`–`\uDFFF` escape. */
+const surrogateEscape = /\\u[dD][89a-fA-F]/;
+/** With the `u` flag a well-formed pair is one code point, so only lone surrogates match. */
+const loneSurrogate = /\p{Cs}/u;
+
+/** Whether any string (key or value) in a parsed JSON value holds a lone surrogate; no recursion. */
+export function hasLoneSurrogate(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (loneSurrogate.test(v)) return true;
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, child] of Object.entries(v)) stack.push(key, child);
+    }
+  }
+  return false;
+}
+
 /**
  * JSON bodies: parsed by JSON.parse, with a clear 400 for text that is not JSON and a 422 when
- * nesting exceeds the limit plus `bodyDepthSlack`.
+ * nesting exceeds the limit plus `bodyDepthSlack`. A lone surrogate escape (`"\ud800"`) is valid
+ * JSON text but no Unicode character: stored as UTF-8 it would come back as U+FFFD, so it is a 400
+ * like any other text that is not Unicode JSON. The walk runs only
+ * when the text has such an escape at all, so ordinary bodies pay one regex scan.
  * A request with a body but no JSON content type is refused by Fastify with 415.
  */
 export function registerJsonParser(app: FastifyInstance, maxJsonDepth: number): void {
@@ -88,6 +110,9 @@ export function registerJsonParser(app: FastifyInstance, maxJsonDepth: number): 
       parsed = JSON.parse(body);
     } catch (err) {
       return done(new BadRequestError(`the request body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+    if (surrogateEscape.test(body) && hasLoneSurrogate(parsed)) {
+      return done(new BadRequestError('the request body is not valid JSON: a \\u escape encodes a lone UTF-16 surrogate, which is not a Unicode character'), undefined);
     }
     if (jsonDepth(parsed) > maxJsonDepth + bodyDepthSlack) {
       return done(ValidationError.field(['body'], `JSON nests deeper than ${maxJsonDepth} levels`, 'value_error.jsondepth'), undefined);

@@ -97,6 +97,40 @@ export function messagesArea(t: ConformanceContext): void {
     }
   });
 
+  t.test('concurrent calls: a batch with one duplicate eventId stores none of its messages, and a call for a deleted application fails alone', async (store) => {
+    const a = await insertApp(store);
+    const gone = await insertApp(store);
+    const ep = await insertEndpoint(store, a.id);
+    await insertMessage(store, a.id, [ep.id], { eventId: 'taken' });
+    await store.applicationDelete({ id: gone.id });
+    const batch = Array.from({ length: 5 }, (_, i) => message(a.id, { eventId: i === 3 ? 'taken' : `batch-${i}` }));
+    const single = message(a.id, { eventId: 'single' });
+    const orphan = message(gone.id);
+    const results = await Promise.allSettled([
+      store.messageInsert({ items: batch.map((m) => ({ message: m, endpointIds: [ep.id] })), now: tick() }),
+      store.messageInsert({ items: [{ message: single, endpointIds: [ep.id, ep.id] }], now: tick() }),
+      store.messageInsert({ items: [{ message: orphan, endpointIds: [] }], now: tick() }),
+    ]);
+    expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect(results[1]!.status).toBe('fulfilled');
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(NotFoundError);
+    for (const m of batch) expect(await store.messageGet({ appId: a.id, idOrEventId: m.id })).toBeNull();
+    expect(await store.deliveryListByMessage({ appId: a.id, msgId: single.id })).toHaveLength(1);
+  });
+
+  t.test('concurrent calls: a batch whose last message repeats an eventId of an earlier call stores none of its messages', async (store) => {
+    const a = await insertApp(store);
+    const first = message(a.id, { eventId: 'shared' });
+    const batch = [message(a.id, { eventId: 'b-0' }), message(a.id, { eventId: 'shared' })];
+    const results = await Promise.allSettled([
+      store.messageInsert({ items: [{ message: first, endpointIds: [] }], now: tick() }),
+      store.messageInsert({ items: batch.map((m) => ({ message: m, endpointIds: [] })), now: tick() }),
+    ]);
+    expect(results[0]!.status).toBe('fulfilled');
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect((await store.messageList({ appId: a.id, limit: 10 })).data.map((m) => m.id)).toEqual([first.id]);
+  });
+
   t.test('two concurrent calls with the same new eventId: exactly one is stored', async (store) => {
     const a = await insertApp(store);
     const first = message(a.id, { eventId: 'race' });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { call, startHerald, verifyWebhook, waitFor, type HeraldProcess } from '../helpers/server.js';
+import { call, startHerald, svixFor, verifyWebhook, waitFor, type HeraldProcess } from '../helpers/server.js';
 import { TestReceiver } from '../helpers/test-receiver.js';
 
 const marker = (what: string) => `${what}-${randomBytes(9).toString('hex')}`;
@@ -39,8 +39,11 @@ describe('logs', () => {
     };
 
     const ops = await receiver(204);
-    const op = await api('POST', '/operational-webhook/endpoint', { url: ops.url });
-    const opSecret = (await api('GET', `/operational-webhook/endpoint/${op.id}/secret`)).key as string;
+    // Through the svix SDK's own operational-webhook client.
+    const svix = svixFor(h);
+    const op = await svix.operationalWebhookEndpoint.create({ url: ops.url, filterTypes: ['endpoint.created', 'endpoint.disabled', 'message.attempt.exhausted'] });
+    expect((await svix.operationalWebhookEndpoint.list()).data.map((e) => e.id)).toEqual([op.id]);
+    const opSecret = (await svix.operationalWebhookEndpoint.getSecret(op.id)).key;
     secrets.push(opSecret);
 
     const ok = await receiver(200);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll } from 'vitest';
  * Without Chromium the tests are skipped with the reason printed, except under `CI=true`, where
  * a missing browser fails the run: CI must never pass by testing nothing.
  */
-export const chromiumPath = process.env.HERALD_CHROMIUM ?? '/usr/bin/chromium';
+export const chromiumPath = '/usr/bin/chromium';
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const screenshotDir = resolve(fileURLToPath(new URL('../../test-results/screenshots', import.meta.url)));
 

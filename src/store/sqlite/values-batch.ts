@@ -32,6 +32,16 @@ export class ValuesStatement {
     }
   }
 
+  /** As `run`, for a statement with RETURNING: the rows of every chunk. */
+  all(rows: readonly (readonly unknown[])[], lead: readonly unknown[] = []): unknown[] {
+    const out: unknown[] = [];
+    for (let start = 0; start < rows.length; start += this.maxRows) {
+      const chunk = rows.slice(start, start + this.maxRows);
+      for (const row of this.statement(chunk.length).all(...lead, ...chunk.flat())) out.push(row);
+    }
+    return out;
+  }
+
   private statement(n: number): Statement {
     let stmt = this.byRows.get(n);
     if (!stmt) {
