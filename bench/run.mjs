@@ -227,6 +227,7 @@ const result = {
   durationS: Number(((Date.now() - t0) / 1000).toFixed(1)),
   machine,
   herald: heraldRoot === repoRoot ? 'this checkout' : heraldRoot,
+  built: !opts['skip-build'] && opts.herald === undefined,
   layout:
     'one process each for the receiver, the load generator and the system under test (raw loop: none; relay; Herald; a peer dispatcher), plus the idle orchestrator and, for the scenarios that use them, the local PostgreSQL 15 and Redis servers; no CPU pinning; loopback only',
   settings: { concurrency, endpointConcurrency, payloadBytes: 250, batchSize, batchConcurrency, ...sizes, ...(opts.soak ? { soakMinutes } : {}) },
@@ -243,10 +244,12 @@ if (mode === 'smoke' || opts['dry-run']) {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${started.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  // A run with other sizes or a subset of the scenarios gets its own section, so it never
-  // replaces the standard quick or full figures.
-  const standard = opts.only === undefined && opts.messages === undefined && concurrency === 50 && endpointConcurrency === null;
-  const section = opts.soak ? 'soak' : standard ? mode : `${mode}-custom`;
+  // A run with other sizes, a subset of the scenarios or another build gets its own section, so
+  // it never replaces the standard quick or full figures; the section is named by the subset
+  // and the build, so that runs of different subsets keep theirs.
+  const standard = opts.only === undefined && opts.messages === undefined && concurrency === 50 && endpointConcurrency === null && heraldRoot === repoRoot;
+  const variant = [opts.only === undefined ? null : scenarios.join(','), heraldRoot === repoRoot ? null : `herald ${heraldRoot}`].filter(Boolean).join('; ');
+  const section = opts.soak ? 'soak' : standard ? mode : `${mode}-custom${variant ? ` ${variant}` : ''}`;
   updateResultsMd(join(repoRoot, 'bench/RESULTS.md'), { ...result, section }, table);
   log(`wrote ${file.slice(repoRoot.length + 1)} and bench/RESULTS.md (${section} section)`);
 }

@@ -44,7 +44,8 @@ function section(r, table) {
   const lines = [
     `### Latest ${r.section} pass: ${r.date}`,
     '',
-    `- **Command:** \`${r.command}\` (${r.durationS} s in all${r.command.includes('--skip-build') ? '' : ', build included'})`,
+    `- **Command:** \`${r.command}\` (${r.durationS} s in all${r.built ? ', build included' : ''})`,
+    ...(r.herald && r.herald !== 'this checkout' ? [`- **Herald:** the build in ${r.herald}`] : []),
     `- **Machine:** ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.platform}; Node ${m.node}; Herald's data dir on ${m.dataDirFs ?? '?'} (${m.dataDir}); load average ${m.loadAvgStart.join(' / ')} at start, ${m.loadAvgEnd.join(' / ')} at end`,
     `- **Layout:** ${r.layout}`,
     `- **Load:** ${r.loadLine ?? loadLine(r.settings)}`,

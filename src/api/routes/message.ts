@@ -65,17 +65,19 @@ export type MessageOut = Static<typeof MessageOut>;
 /**
  * The wire shape of a message. `payload` is the stored JSON text parsed again: `{}` when the
  * caller asked for no content (Svix's `with_content=false`), `{"expired": true}` once the payload
- * was expunged or purged. A scheduled message (`deliverAt`) is stored with `timestamp` at its
+ * was expunged or purged. Ingest passes the request's own parsed payload as `parsed` (the stored
+ * text is its JSON.stringify, so parsing that again gives an equal object): a batch of 1,000
+ * is answered without 1,000 JSON.parse calls. A scheduled message (`deliverAt`) is stored with `timestamp` at its
  * delivery time, later than the instant its id carries; the answer then shows the creation
  * instant as `timestamp` and the schedule as `deliverAt`.
  */
-export function messageOut(message: Message, withContent = true): MessageOut {
+export function messageOut(message: Message, withContent = true, parsed?: Record<string, unknown>): MessageOut {
   const created = idTime(message.id);
   const scheduled = message.timestamp.getTime() > created.getTime();
   let payload: Record<string, unknown>;
   if (!withContent) payload = {};
   else if (message.payload === null) payload = { expired: true };
-  else payload = JSON.parse(message.payload) as Record<string, unknown>;
+  else payload = parsed ?? (JSON.parse(message.payload) as Record<string, unknown>);
   return {
     id: message.id,
     eventType: message.eventType,
@@ -222,7 +224,7 @@ export const messageRoutes: FastifyPluginAsync = async (fastify) => {
     async (request, reply) => {
       const target = await ingestTarget(request, request.params.app_id, request.body.application, ['body', 'application']);
       const [message] = await ingest(request, target, [request.body], () => ['body']);
-      return reply.code(202).send(messageOut(message!, request.query.with_content));
+      return reply.code(202).send(messageOut(message!, request.query.with_content, request.body.payload));
     },
   );
 
@@ -243,7 +245,7 @@ export const messageRoutes: FastifyPluginAsync = async (fastify) => {
       const loc = ['body', 'messages', String(messages.indexOf(withApplication!)), 'application'];
       const target = await ingestTarget(request, request.params.app_id, withApplication?.application, loc);
       const stored = await ingest(request, target, messages, (i) => ['body', 'messages', String(i)]);
-      return reply.code(202).send({ data: stored.map((m) => messageOut(m, request.query.with_content)) });
+      return reply.code(202).send({ data: stored.map((m, i) => messageOut(m, request.query.with_content, messages[i]!.payload)) });
     },
   );
 

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { DeliveryOutcome } from '../driver.js';
+import { relaxedSync } from './relaxed-sync.js';
 import { attemptColumns, attemptParams } from './rows.js';
 import { ValuesStatement } from './values-batch.js';
 
@@ -11,9 +12,20 @@ function deliveryUpdateParams(o: DeliveryOutcome): unknown[] {
 }
 
 /**
- * Writes a batch of delivery outcomes in one transaction (one fsync for the batch): one
- * statement inserts the batch's attempts, one updates its deliveries (each in chunks of 64 rows),
- * plus the endpoint when a 410 disables it.
+ * Writes a batch of delivery outcomes in one transaction: one statement inserts the batch's
+ * attempts, one updates its deliveries (each in chunks of 64 rows), plus the endpoint when a 410
+ * disables it.
+ *
+ * The commit is relaxed (`relaxed-sync.ts`: `synchronous=NORMAL`, no fsync of its own), as the
+ * claim's is. It survives a crash of the process (kill -9) as any commit does in WAL mode, and it
+ * is on disk once the next FULL commit (the next ingest) or checkpoint syncs the WAL. Only a power
+ * cut before then can lose it, and losing an outcome leaves the delivery sending under its lease:
+ * the reaper returns it and it is sent again, which at-least-once delivery allows (receivers
+ * de-duplicate on `webhook-id`); the attempt row of that send is what is lost. In exchange the
+ * event loop no longer blocks on an fsync per outcome batch: 0.8 to 1.2 ms on a quiet dev VM, and
+ * 4.5 ms p50, 39 ms p99 measured on the same VM while other sessions' test suites shared its disk
+ * (200 one-row FULL commits, 2026-11-30), with an outcome batch after nearly every completion
+ * burst.
  *
  * An outcome whose delivery is gone (its endpoint, message or application was deleted while the
  * request was in flight) writes nothing rather than failing the batch: the attempt is inserted
@@ -54,7 +66,7 @@ export function recordOutcomesStatement(db: Database): (p: { outcomes: DeliveryO
       if (o.disableEndpoint) disableEndpoint.run(o.attempt.timestamp.getTime(), o.key.appId, o.key.endpointId);
     }
   });
-  return (p) => {
+  return relaxedSync(db)((p: { outcomes: DeliveryOutcome[] }) => {
     if (p.outcomes.length > 0) record.immediate(p.outcomes);
-  };
+  });
 }
