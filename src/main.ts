@@ -70,7 +70,7 @@ async function main(): Promise<void> {
  * Never logged, whatever a log call passes by mistake: credentials, secrets and message bodies
  * (pino's redaction; `test/e2e/logs.test.ts` scans a full run's output for them).
  */
-const logRedactPaths = ['req.headers.authorization', 'req.headers.cookie', '*.authorization', '*.cookie', '*.token', '*.secret', '*.secrets', '*.key', '*.payload', '*.adminToken', '*.masterKey'];
+const logRedactPaths = ['authorization', 'cookie', 'token', 'secret', 'secrets', 'payload', 'adminToken', 'masterKey'].flatMap((k) => [k, `*.${k}`]).concat(['req.headers.authorization', 'req.headers.cookie', '*.key']);
 
 function printBanner(url: string | null, adminTokenNote: string, config: Config): void {
   const lines = [

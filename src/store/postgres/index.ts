@@ -18,8 +18,9 @@ import { messageStatements } from './messages.js';
 import { migrate } from './migrate.js';
 import { portalTokenStatements } from './portal-tokens.js';
 import { purgeAttemptsStatement } from './purge-attempts.js';
+import { purgeExpiredPayloadsStatement } from './purge-expired-payloads.js';
 import { purgeIdempotencyStatement } from './purge-idempotency.js';
-import { purgePayloadStatements } from './purge-payloads.js';
+import { purgePayloadsStatement } from './purge-payloads.js';
 import { queueStatsStatement } from './queue-stats.js';
 import { reapLeaseStatements } from './reap-leases.js';
 import { recordOutcomesStatement } from './record-outcomes.js';
@@ -159,7 +160,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...queueStatsStatement(db),
     ...failingEndpointsStatement(db),
     ...endpointDisableStatement(db),
-    ...purgePayloadStatements(db),
+    ...purgePayloadsStatement(db),
+    ...purgeExpiredPayloadsStatement(db),
     ...purgeAttemptsStatement(db),
     ...purgeIdempotencyStatement(db),
   };

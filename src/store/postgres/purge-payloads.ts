@@ -2,11 +2,10 @@ import { idBound } from '../../domain/ids.js';
 import { Db } from './db.js';
 
 /**
- * Retention of payloads, as in the SQLite driver: through `applications`, so each application's
- * part is a range seek in an index that starts with `app_id` (the primary key by age, the partial
- * `messages_payload_expiry` by the message's own period, which a purged row leaves).
+ * Retention of payloads by age, as in the SQLite driver: through `applications`, so each
+ * application's part is a range seek in the (app_id, id) primary key.
  */
-export function purgePayloadStatements(db: Db) {
+export function purgePayloadsStatement(db: Db) {
   const byAge = Db.statement(
     'message_purge_payloads',
     `UPDATE messages m SET payload = NULL, payload_expires_at = NULL
@@ -14,20 +13,10 @@ export function purgePayloadStatements(db: Db) {
            WHERE x.payload IS NOT NULL AND (x.payload_expires_at IS NULL OR x.payload_expires_at <= $3) LIMIT $4) k
      WHERE m.app_id = k.app_id AND m.id = k.id`,
   );
-  const byOwnExpiry = Db.statement(
-    'message_purge_expired_payloads',
-    `UPDATE messages m SET payload = NULL, payload_expires_at = NULL
-     FROM (SELECT x.app_id, x.id FROM applications a JOIN messages x ON x.app_id = a.id AND x.payload_expires_at <= $1
-           WHERE x.payload_expires_at IS NOT NULL LIMIT $2) k
-     WHERE m.app_id = k.app_id AND m.id = k.id`,
-  );
   return {
     messagePurgePayloads(p: { from: Date | null; before: Date; now: Date; limit: number }): Promise<number> {
       const from = p.from === null ? 'msg_' : idBound('msg', p.from, 'start');
       return db.count(byAge, [from, idBound('msg', p.before, 'start'), p.now, p.limit]);
-    },
-    messagePurgeExpiredPayloads(p: { now: Date; limit: number }): Promise<number> {
-      return db.count(byOwnExpiry, [p.now, p.limit]);
     },
   };
 }

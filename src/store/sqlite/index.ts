@@ -20,8 +20,9 @@ import { migrate } from './migrate.js';
 import { StatementCache } from './paging.js';
 import { portalTokenStatements } from './portal-tokens.js';
 import { purgeAttemptsStatement } from './purge-attempts.js';
+import { purgeExpiredPayloadsStatement } from './purge-expired-payloads.js';
 import { purgeIdempotencyStatement } from './purge-idempotency.js';
-import { purgePayloadStatements } from './purge-payloads.js';
+import { purgePayloadsStatement } from './purge-payloads.js';
 import { queueStatsStatement } from './queue-stats.js';
 import { reapLeaseStatements } from './reap-leases.js';
 import { recordOutcomesStatement } from './record-outcomes.js';
@@ -133,7 +134,8 @@ function prepareStatements(db: Database.Database) {
       ...queueStatsStatement(db),
       ...failingEndpointsStatement(db),
       ...endpointDisableStatement(db),
-      ...purgePayloadStatements(db),
+      ...purgePayloadsStatement(db),
+      ...purgeExpiredPayloadsStatement(db),
       ...purgeAttemptsStatement(db),
       ...purgeIdempotencyStatement(db),
     },
