@@ -54,8 +54,8 @@ const usage = `usage: npm run bench [-- options]
   --concurrency N  clients (and connections) for throughput runs; default 50
   --messages N     messages per throughput run (default: 10,000 quick, 100,000 full)
   --endpoint-concurrency N
-                   maxConcurrency of Herald's endpoints in every scenario but herald-c50
-                   (default: unset, i.e. Herald's default of 10)
+                   maxConcurrency of Herald's endpoints in every scenario but herald-c50, and
+                   the peers' requests in flight (default: unset, i.e. Herald's default of 10)
   --skip-build     use dist/ as it is (default: npm run -s build first)
   --herald DIR     run the Herald built in DIR (DIR/dist/main.js: another checkout, a snapshot
                    of a commit) instead of this checkout's; implies --skip-build

@@ -21,8 +21,6 @@ import { openTestStore, type StoreKind } from './open-test-store.js';
 export interface RouteInfo {
   method: string;
   url: string;
-  /** A WebSocket route (`@fastify/websocket`): an upgrade, not a request/response exchange. */
-  websocket: boolean;
 }
 
 export interface ListeningApi {
@@ -43,8 +41,7 @@ export async function startListeningApi(kind: StoreKind = 'sqlite', env: Record<
   const routes: RouteInfo[] = [];
   // Plugins register their routes during ready(), after this hook is in place.
   app.addHook('onRoute', (route) => {
-    const websocket = (route as { websocket?: boolean }).websocket === true;
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, websocket });
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { ConflictError, ForbiddenError, ValidationError } from '../../domain/errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, ValidationError } from '../../domain/errors.js';
 import { MessageStatus, type Application, type Endpoint } from '../../domain/types.js';
 import { isRelayUrl, relayHub, relayUrl, type RelayReply, type RelaySession } from '../../dispatch/relay-transport.js';
 import { getProfile, profileNameDefault, profileNames } from '../../profiles/index.js';
@@ -49,6 +49,8 @@ export const listenRoutes: FastifyPluginAsync = async (plain) => {
       websocket: true,
       schema: { params: AppPath, querystring: ListenQuery },
       preHandler: async (request) => {
+        // A plain GET would otherwise create the relay endpoint here, then get @fastify/websocket's bodiless 404.
+        if (!request.ws) throw new BadRequestError('this route speaks WebSocket: connect with "Upgrade: websocket" (`herald listen` does)');
         if (request.caller.kind === 'app' && request.caller.readOnly) throw new ForbiddenError('a read-only app-portal token cannot open a listen session');
         const { app_id } = request.params as { app_id: string };
         const query = request.query as { name?: string; profile?: string };
