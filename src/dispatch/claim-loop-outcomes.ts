@@ -51,7 +51,11 @@ export class OutcomeWriter {
   }
 
   flush(): Promise<void> {
-    this.chain = this.chain.then(() => this.flushNow());
+    // The chain must never reject: one rejected link would skip every later flush, and the
+    // deliveries would stay leased until the reaper (2 min by default).
+    this.chain = this.chain
+      .then(() => this.flushNow())
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'dispatcher: writing outcomes crashed; the next flush tries again'));
     return this.chain;
   }
 
@@ -93,12 +97,21 @@ export class OutcomeWriter {
         return;
       }
       written += batch.length;
-      this.deps.observer?.outcomesRecorded(batch);
+      this.observe(batch);
       if (this.retryMs !== flushRetryMinMs) this.deps.logger.info({}, 'dispatcher: recording outcomes works again');
       this.retryMs = flushRetryMinMs;
     }
     await this.releaseNow();
     this.deps.afterFlush(written);
+  }
+
+  /** Observers must not throw (`observer.ts`); one that does costs a log line, not the writer. */
+  private observe(batch: DeliveryOutcome[]): void {
+    try {
+      this.deps.observer?.outcomesRecorded(batch);
+    } catch (err) {
+      this.deps.logger.error({ err }, 'dispatcher: an outcome observer threw');
+    }
   }
 
   private async releaseNow(): Promise<void> {

@@ -11,6 +11,7 @@ import { ListQuery, listParams, listResponse } from '../paging.js';
 import { AppPath, Channel, DateTime, EventTypeName, EventTypesQuery, eventTypesOf, iso, MessagePath, Nullable, Tag, Uid } from '../schemas.js';
 import { jsonDepth } from '../validation.js';
 import { ApplicationIn, findOrPlanApp, type AppTarget } from './application.js';
+import { isOperationalApp } from '../../operational/publisher.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const hourMs = 60 * 60 * 1000;
@@ -190,7 +191,8 @@ async function ingest(request: FastifyRequest, target: AppTarget, inputs: Messag
  */
 async function ingestTarget(request: FastifyRequest, idOrUid: string, input: ApplicationIn | null | undefined, loc: string[]): Promise<AppTarget> {
   const app = request.caller.kind === 'admin' ? await request.server.ingestLookups.applicationGet({ idOrUid }) : null;
-  return app === null ? findOrPlanApp(request, idOrUid, input, loc) : { app };
+  // The operational webhooks' internal application is not a target: findApp answers 404 for it.
+  return app === null || isOperationalApp(app.id) ? findOrPlanApp(request, idOrUid, input, loc) : { app };
 }
 
 const WithContentQuery = Type.Object({ with_content: Type.Boolean({ default: true }) });

@@ -71,6 +71,8 @@ describe('operational webhook endpoints', () => {
     expect((await api.call('GET', '/api/v1/app', 200)).data.map((a: { id: string }) => a.id)).toEqual([tenant.id]);
     await api.call('GET', `/api/v1/app/${operationalAppId}`, 404);
     await api.call('GET', `/api/v1/app/${operationalAppId}/endpoint`, 404);
+    // Ingest looks applications up through its cache, which must not let a message in either.
+    await api.call('POST', `/api/v1/app/${operationalAppId}/msg`, 404, { eventType: 'endpoint.created', payload: {} });
   });
 });
 
