@@ -88,6 +88,8 @@ describe('herald listen', () => {
     const msg = await send('dev2', { job_id: '7' });
     const req = await local.next();
     expect(verify({ profile: 'dbt-cloud', secret: session.ready.secret, headers: headerRecord(req), rawBody: req.body }).payload).toMatchObject({ data: { job_id: '7' } });
+    // A resend while the first attempt's outcome is still unwritten leaves that delivery alone: wait for it.
+    await waitFor('the first attempt', async () => (await call(e2e.herald, 'GET', `/app/dev2/attempt/msg/${msg.id}`)).json?.data?.[0]);
     local.setResponse({ status: 500, body: 'boom' });
     await call(e2e.herald, 'POST', `/app/dev2/msg/${msg.id}/endpoint/${session.ready.endpoint}/resend`, { body: {} });
     const failedAttempt = await waitFor('the failed attempt', async () => (await call(e2e.herald, 'GET', `/app/dev2/attempt/msg/${msg.id}`)).json?.data?.find((a: { responseStatusCode: number }) => a.responseStatusCode === 500));
