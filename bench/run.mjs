@@ -120,7 +120,7 @@ if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
 /**
  * Sizes per mode. Quick: each throughput run is 10,000 messages after a 1,000-message warm-up
  * (Herald's single-endpoint delivery ran at about 300/s when this was written, so its run alone
- * takes some 35 s); the latency runs are 15 s at 1,000 messages/s after 2 s of warm-up at the
+ * takes some 35 s); the latency runs are 10 s at 1,000 messages/s after 2 s of warm-up at the
  * same rate. Isolation: `isolationN` messages to the fast endpoints. Noisy neighbour: app a's
  * backlog (`neighbourBacklog`), app b at `neighbourRate`/s for `neighbourS` s. Backlog:
  * `backlog` pending messages, drained within `backlogDrainMs`. Every wait is bounded by
@@ -128,7 +128,7 @@ if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
  */
 const sizes = {
   smoke: { n: 1_000, warmup: 200, batches: 3, batchWarmup: 1, rate: 200, latencyS: 2, latencyWarmS: 1, waitMs: 30_000, isolationN: 1_000, neighbourBacklog: 5_000, neighbourRate: 50, neighbourS: 2, backlog: 2_000, backlogDrainMs: 30_000 },
-  quick: { n: 10_000, warmup: 1_000, batches: 30, batchWarmup: 2, rate: 1_000, latencyS: 15, latencyWarmS: 2, waitMs: 90_000, isolationN: 5_000, neighbourBacklog: 30_000, neighbourRate: 100, neighbourS: 5, backlog: 50_000, backlogDrainMs: 90_000 },
+  quick: { n: 10_000, warmup: 1_000, batches: 30, batchWarmup: 2, rate: 1_000, latencyS: 10, latencyWarmS: 2, waitMs: 90_000, isolationN: 3_000, neighbourBacklog: 20_000, neighbourRate: 100, neighbourS: 5, backlog: 20_000, backlogDrainMs: 90_000 },
   full: { n: 100_000, warmup: 5_000, batches: 200, batchWarmup: 5, rate: 1_000, latencyS: 60, latencyWarmS: 5, waitMs: 600_000, isolationN: 100_000, neighbourBacklog: 1_000_000, neighbourRate: 100, neighbourS: 60, backlog: 1_000_000, backlogDrainMs: 1_200_000 },
 }[mode];
 const endpointConcurrency = opts['endpoint-concurrency'] === undefined ? null : Number(opts['endpoint-concurrency']);
