@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError, type ValidationItem } from '../../domain/errors.js';
-import { generateSecret } from '../../domain/secrets.js';
 import { newId } from '../../domain/ids.js';
 import type { Endpoint } from '../../domain/types.js';
 import { operationalEventTypes } from '../../operational/events.js';
@@ -13,7 +12,7 @@ import { ListQuery, listParams, listResponse } from '../paging.js';
 import { assertUidNotId, Description, EventTypeName, IdOrUid, iso, Nullable, StringMap, Uid } from '../schemas.js';
 import { urlProblems } from './endpoint/crud.js';
 import { assertValidHeaders, endpointHeadersOut } from './endpoint/headers.js';
-import { currentSecret, EndpointSecret, rotatedSecrets, rotationGraceSecondsDefault, sealNewSecret, secretOrThrow } from './endpoint/secret.js';
+import { currentSecret, EndpointSecret, rotateEndpointSecret, sealNewSecret, secretOrThrow } from './endpoint/secret.js';
 
 /**
  * `/operational-webhook/endpoint…` (Svix `v1.operational-webhook.endpoint.*`): the organisation's
@@ -158,11 +157,7 @@ export const operationalWebhookRoutes: FastifyPluginAsync = async (plain) => {
       },
     },
     async (request, reply) => {
-      const endpoint = await findOperationalEndpoint(request, request.params.endpoint_id);
-      const key = request.body.key != null ? secretOrThrow(request.body.key, ['body', 'key']) : generateSecret();
-      const now = clock.now();
-      const secrets = rotatedSecrets(secretBox.open(endpoint.secrets), key, now, rotationGraceSecondsDefault);
-      await store.endpointUpdate({ ...endpoint, secrets: secretBox.seal(secrets), updatedAt: now });
+      await rotateEndpointSecret(app.herald, await findOperationalEndpoint(request, request.params.endpoint_id), { key: request.body.key });
       return reply.code(204).send();
     },
   );

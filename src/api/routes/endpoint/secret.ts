@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ValidationError, type ValidationItem } from '../../../domain/errors.js';
 import { activeSecrets, generateSecret, secretPrefix, type SecretBox, type SigningSecret } from '../../../domain/secrets.js';
 import type { Endpoint } from '../../../domain/types.js';
+import type { ApiDeps } from '../../context.js';
 import { findApp, findEndpoint } from '../../lookup.js';
 import { EndpointPath, Nullable } from '../../schemas.js';
 
@@ -78,6 +79,18 @@ export function currentSecret(box: SecretBox, endpoint: Endpoint): string {
   return current.key;
 }
 
+/** Rotates to `body.key` (or a generated key), keeping the old one for the grace period; one write. */
+export async function rotateEndpointSecret(
+  herald: Pick<ApiDeps, 'store' | 'clock' | 'secretBox'>,
+  endpoint: Endpoint,
+  body: { key?: string | null; gracePeriodSeconds?: number | null },
+): Promise<void> {
+  const newKey = body.key != null ? secretOrThrow(body.key, ['body', 'key']) : generateSecret();
+  const now = herald.clock.now();
+  const secrets = rotatedSecrets(herald.secretBox.open(endpoint.secrets), newKey, now, body.gracePeriodSeconds ?? rotationGraceSecondsDefault);
+  await herald.store.endpointUpdate({ ...endpoint, secrets: herald.secretBox.seal(secrets), updatedAt: now });
+}
+
 export const endpointSecretRoutes: FastifyPluginAsync = async (plain) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -97,14 +110,9 @@ export const endpointSecretRoutes: FastifyPluginAsync = async (plain) => {
       },
     },
     async (request, reply) => {
-      const { store, clock, secretBox } = app.herald;
       const application = await findApp(request, request.params.app_id);
       const endpoint = await findEndpoint(request, application, request.params.endpoint_id);
-      const body = request.body;
-      const newKey = body.key != null ? secretOrThrow(body.key, ['body', 'key']) : generateSecret();
-      const now = clock.now();
-      const secrets = rotatedSecrets(secretBox.open(endpoint.secrets), newKey, now, body.gracePeriodSeconds ?? rotationGraceSecondsDefault);
-      await store.endpointUpdate({ ...endpoint, secrets: secretBox.seal(secrets), updatedAt: now });
+      await rotateEndpointSecret(app.herald, endpoint, request.body);
       return reply.code(204).send();
     },
   );
