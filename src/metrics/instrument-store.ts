@@ -14,16 +14,21 @@ export function instrumentStore(store: Store, metrics: HeraldMetrics): Store {
   const isStoreFault = (err: unknown) => !(err instanceof HeraldError) || err.status >= 500;
   const wrapped: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(store)) {
-    if (typeof value !== 'function' || name === 'onDeliveriesQueued' || name === 'onConfigWritten' || name === 'close') {
+    if (typeof value !== 'function') {
       wrapped[name] = value;
       continue;
     }
-    const op = value as (arg: unknown) => Promise<unknown>;
-    wrapped[name] = (arg: unknown) =>
-      op(arg).catch((err: unknown) => {
+    // Every operation passes through; only the ones that answer a promise are watched for faults,
+    // so synchronous members (listener registration) need no list of exceptions here.
+    const op = value as (...args: unknown[]) => unknown;
+    wrapped[name] = (...args: unknown[]) => {
+      const result = op(...args);
+      if (!(result instanceof Promise)) return result;
+      return result.catch((err: unknown) => {
         if (isStoreFault(err)) metrics.storeErrors.inc({ operation: name });
         throw err;
       });
+    };
   }
   const insert = wrapped.messageInsert as Store['messageInsert'];
   wrapped.messageInsert = async (p: Parameters<Store['messageInsert']>[0]) => {
