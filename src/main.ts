@@ -1,51 +1,51 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pino } from 'pino';
 import { buildApp } from './api/app.js';
 import { StartupError, ensureAdminToken, loadMasterKey, lockDataDir } from './bootstrap.js';
 import { ConfigError, loadConfigFromProcess, type Config } from './config.js';
 import { systemClock } from './domain/clock.js';
 import { SecretBox } from './domain/secrets.js';
-import { Dispatcher } from './dispatch/claim-loop.js';
-import { observeAll } from './dispatch/observer.js';
-import { MaintenanceRunner, maintenanceServices } from './maintenance/index.js';
+import { startDeliverySide } from './delivery-thread/delivery-side.js';
+import { startDeliveryThread } from './delivery-thread/host.js';
+import { createLogger } from './logger.js';
 import { instrumentStore } from './metrics/instrument-store.js';
 import { HeraldMetrics } from './metrics/metrics.js';
-import { OperationalDeliveryEvents } from './operational/delivery-events.js';
-import { OperationalPublisher } from './operational/publisher.js';
-import type { Store } from './store/driver.js';
 import { openStore } from './store/open.js';
+import { QueuedSignal, joinSignals } from './store/queued-signal.js';
 
 /**
- * Start: config → store → API and/or dispatcher → graceful stop on SIGTERM/SIGINT.
+ * Start: config → store → API and/or the delivery side → graceful stop on SIGTERM/SIGINT.
  * The only place that picks a store driver and reads the process environment.
+ *
+ * Roles: `all` (the default) runs the API on this thread and the delivery side (dispatcher,
+ * maintenance, operational events) in a worker thread with its own store connection
+ * (`src/delivery-thread/`); `worker` runs the delivery side here; `api` only the API.
  */
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
-  const logger = pino({ level: config.logLevel, base: { service: 'herald' }, redact: { paths: logRedactPaths, censor: '[redacted]' } });
+  const logger = createLogger(config);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const unlock = config.databaseUrl === null ? lockDataDir(dataDir) : () => {};
   const metrics = new HeraldMetrics({ processMetrics: true });
-  const store = instrumentStore(await openStore(config, dataDir, logger), metrics);
-  const secretBox = new SecretBox(await loadMasterKey(config, store, dataDir));
+  const configWrittenByDelivery = new QueuedSignal();
+  const store = instrumentStore(joinSignals(await openStore(config, dataDir, logger), { configWritten: configWrittenByDelivery }), metrics);
+  const masterKey = await loadMasterKey(config, store, dataDir);
+  const secretBox = new SecretBox(masterKey);
   const adminTokenNote = await ensureAdminToken(config, store, dataDir);
 
-  const publisher = new OperationalPublisher({ store, clock: systemClock });
-  const operationalEvents = new OperationalDeliveryEvents({ store, publisher, logger: logger.child({ part: 'operational' }) });
-  // The dispatcher wakes on the store's own signal (in-process for SQLite, LISTEN/NOTIFY across
-  // processes for PostgreSQL), so the API needs no hook into it.
-  const dispatcher =
+  const crash = (err: Error): void => {
+    logger.fatal({ err }, 'the delivery thread failed; exiting (a restart sends whatever was in flight again)');
+    process.exit(1);
+  };
+  const delivery =
     config.role === 'api'
       ? null
-      : new Dispatcher({ store, clock: systemClock, config, secretBox, logger: logger.child({ part: 'dispatch' }), options: { leaseMs: config.deliveryLeaseMs }, observer: observeAll(metrics, operationalEvents) });
+      : config.role === 'worker'
+        ? await startDeliverySide({ config, store, secretBox, logger, metrics })
+        : await startDeliveryThread({ config, dataDir, masterKey, store, configWritten: configWrittenByDelivery, metrics, logger }, crash);
   const api = config.role === 'worker' ? null : buildApp({ config, store, clock: systemClock, secretBox, logger: logger.child({ part: 'api' }), metrics });
-  // Lease reaper, retention, idempotency-key expiry, auto-disable: where deliveries are made.
-  const maintenance = dispatcher && new MaintenanceRunner(maintenanceServices({ store, clock: systemClock, config, logger: logger.child({ part: 'maintenance' }), publisher }), logger.child({ part: 'maintenance' }));
-
   const url = api ? await api.listen({ host: config.host, port: config.port }) : null;
-  await maintenance?.start();
-  dispatcher?.start();
   printBanner(url, adminTokenNote, config);
 
   let stopping = false;
@@ -54,9 +54,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping: no new work; finishing in-flight deliveries');
     await api?.close();
-    await dispatcher?.stop();
-    await maintenance?.stop();
-    await operationalEvents.settled();
+    await delivery?.stop();
     await store.close();
     unlock();
     logger.info('stopped');
@@ -65,12 +63,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
-
-/**
- * Never logged, whatever a log call passes by mistake: credentials, secrets and message bodies
- * (pino's redaction; `test/e2e/logs.test.ts` scans a full run's output for them).
- */
-const logRedactPaths = ['authorization', 'cookie', 'token', 'secret', 'secrets', 'payload', 'adminToken', 'masterKey'].flatMap((k) => [k, `*.${k}`]).concat(['req.headers.authorization', 'req.headers.cookie', '*.key']);
 
 function printBanner(url: string | null, adminTokenNote: string, config: Config): void {
   const lines = [

@@ -4,6 +4,7 @@ import type { SecretBox } from '../domain/secrets.js';
 import type { Store } from '../store/driver.js';
 import { connectTimeoutMsDefault } from './sender.js';
 import type { DispatchObserver } from './observer.js';
+import type { RelayTransport } from './relay-transport.js';
 
 /** The dispatcher's knobs (`claim-loop.ts`); tests shorten them, `main.ts` sets the lease. */
 export interface DispatcherOptions {
@@ -84,6 +85,8 @@ export interface DispatcherDeps {
   options?: Partial<DispatcherOptions>;
   /** Told of the outcomes once written (`observer.ts`): metrics, operational webhooks. */
   observer?: DispatchObserver;
+  /** Where relay (`herald listen`) deliveries go; the process's `relayHub` by default. */
+  relay?: RelayTransport;
 }
 
 /** The defaults, with the lease-derived ones scaled to a shorter lease, then the caller's. */

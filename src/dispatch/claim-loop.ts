@@ -95,7 +95,7 @@ export class Dispatcher {
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.opts = resolveDispatcherOptions(deps.options);
-    this.sender = new Sender({ allowedNetworks: deps.config.allowedNetworks, dnsServers: deps.config.dnsServers, connectTimeoutMs: this.opts.connectTimeoutMs });
+    this.sender = new Sender({ allowedNetworks: deps.config.allowedNetworks, dnsServers: deps.config.dnsServers, connectTimeoutMs: this.opts.connectTimeoutMs, relay: deps.relay });
     this.endpointStates = new EndpointStates({ secretBox: deps.secretBox, config: deps.config, timeoutCapMs: this.opts.leaseMs - 2 * this.opts.leaseMarginMs });
     this.writer = new OutcomeWriter({
       store: this.store,

@@ -29,6 +29,11 @@ export function isRelayUrl(url: string): boolean {
   return url.startsWith(`${relayScheme}//`);
 }
 
+/** What the sender needs of a relay: the hub itself, or a bridge to the thread that holds it. */
+export interface RelayTransport {
+  send(params: SendParams): Promise<SendResult>;
+}
+
 export interface RelaySession {
   /** Writes one frame down the session. */
   send(frame: string): void;
@@ -45,7 +50,7 @@ interface Pending {
 
 const responseMaxChars = 16 * 1024;
 
-export class RelayHub {
+export class RelayHub implements RelayTransport {
   /** Sessions per relay key (the endpoint id), the most recent last: it gets the deliveries. */
   private readonly sessions = new Map<string, RelaySession[]>();
   private readonly pending = new Map<string, Pending>();
@@ -114,7 +119,8 @@ export class RelayHub {
   }
 }
 
-function failed(failure: NonNullable<SendResult['failure']>, response: string): SendResult {
+/** A relay send that got no response from the local receiver. */
+export function failed(failure: NonNullable<SendResult['failure']>, response: string): SendResult {
   return { statusCode: 0, response, responseHeaders: null, durationMs: 0, failure };
 }
 

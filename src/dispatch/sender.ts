@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { Agent, buildConnector } from 'undici';
 import { BlockedAddressError, NetworkGuard } from './network-guard.js';
-import { isRelayUrl, relayHub } from './relay-transport.js';
+import { isRelayUrl, relayHub, type RelayTransport } from './relay-transport.js';
 
 /**
  * One HTTP POST per attempt, over undici.
@@ -59,6 +59,11 @@ export interface SenderOptions {
   dnsServers?: readonly string[] | null;
   connectTimeoutMs?: number;
   responseMaxBytes?: number;
+  /**
+   * Where `herald-relay://` URLs go: the process's `relayHub` by default; in the delivery thread,
+   * the bridge to the API thread's hub (`src/delivery-thread/relay-bridge.ts`).
+   */
+  relay?: RelayTransport;
 }
 
 const tlsCodes = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_|HOSTNAME_MISMATCH|ERR_OSSL)/;
@@ -202,9 +207,11 @@ export class Sender {
   private readonly agent: Agent;
   private readonly connectTimeoutMs: number;
   private readonly responseMaxBytes: number;
+  private readonly relay: RelayTransport;
   readonly guard: NetworkGuard;
 
   constructor(options: SenderOptions) {
+    this.relay = options.relay ?? relayHub;
     this.connectTimeoutMs = options.connectTimeoutMs ?? connectTimeoutMsDefault;
     this.responseMaxBytes = options.responseMaxBytes ?? responseMaxBytesDefault;
     const guard = new NetworkGuard(options.allowedNetworks, options.dnsServers ?? null);
@@ -222,7 +229,7 @@ export class Sender {
 
   async send(params: SendParams): Promise<SendResult> {
     // `herald listen` relay endpoints: delivered down the CLI's session (relay-transport.ts).
-    if (isRelayUrl(params.url)) return relayHub.send(params);
+    if (isRelayUrl(params.url)) return this.relay.send(params);
     const started = performance.now();
     const target = parseTarget(params.url);
     if (typeof target === 'string') return failed('invalid-url', target, 0);

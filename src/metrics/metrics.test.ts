@@ -9,7 +9,7 @@ import { HeraldMetrics } from './metrics.js';
 
 /** The value of one sample line of the Prometheus text. */
 async function sample(metrics: HeraldMetrics, line: string): Promise<number | undefined> {
-  const text = await metrics.registry.metrics();
+  const text = await metrics.text();
   const found = text.split('\n').find((l) => l.startsWith(`${line} `));
   return found === undefined ? undefined : Number(found.slice(line.length + 1));
 }
@@ -64,19 +64,20 @@ describe('GET /metrics', () => {
   });
 });
 
+const key = { appId: 'app_1', msgId: 'msg_1', endpointId: 'ep_1' } as DeliveryOutcome['key'];
+const outcome = (status: MessageStatus, over: Partial<DeliveryOutcome> = {}, ms = 20): DeliveryOutcome => ({
+  key,
+  attempt: attempt(key, { status: status === MessageStatus.Success ? MessageStatus.Success : MessageStatus.Fail, responseDurationMs: ms }),
+  status,
+  nextAttemptAt: null,
+  attemptCount: 1,
+  disableEndpoint: false,
+  ...over,
+});
+
 describe('HeraldMetrics', () => {
   it('counts written outcomes by kind and observes attempt durations', async () => {
     const metrics = new HeraldMetrics();
-    const key = { appId: 'app_1', msgId: 'msg_1', endpointId: 'ep_1' } as DeliveryOutcome['key'];
-    const outcome = (status: MessageStatus, over: Partial<DeliveryOutcome> = {}, ms = 20): DeliveryOutcome => ({
-      key,
-      attempt: attempt(key, { status: status === MessageStatus.Success ? MessageStatus.Success : MessageStatus.Fail, responseDurationMs: ms }),
-      status,
-      nextAttemptAt: null,
-      attemptCount: 1,
-      disableEndpoint: false,
-      ...over,
-    });
     metrics.outcomesRecorded([
       outcome(MessageStatus.Success),
       outcome(MessageStatus.Pending, {}, 3000),
@@ -88,6 +89,20 @@ describe('HeraldMetrics', () => {
     }
     expect(await sample(metrics, 'herald_attempt_duration_seconds_count{result="failure"}')).toBe(3);
     expect(await sample(metrics, 'herald_attempt_duration_seconds_bucket{le="2.5",result="failure"}')).toBe(2);
+  });
+
+  it('sums another registry into its text (the delivery thread\'s, read at each scrape)', async () => {
+    const api = new HeraldMetrics();
+    const delivery = new HeraldMetrics();
+    api.addSource(() => delivery.registry.getMetricsAsJSON());
+    api.outcomesRecorded([outcome(MessageStatus.Success)]);
+    delivery.outcomesRecorded([outcome(MessageStatus.Success), outcome(MessageStatus.Success, {}, 3000), outcome(MessageStatus.Fail)]);
+    api.messagesAccepted.inc(5);
+    expect(await sample(api, 'herald_delivery_attempts_total{outcome="success"}')).toBe(3);
+    expect(await sample(api, 'herald_delivery_attempts_total{outcome="exhausted"}')).toBe(1);
+    expect(await sample(api, 'herald_attempt_duration_seconds_count{result="success"}')).toBe(3);
+    expect(await sample(api, 'herald_attempt_duration_seconds_bucket{le="2.5",result="success"}')).toBe(2);
+    expect(await sample(api, 'herald_messages_accepted_total')).toBe(5);
   });
 
   it('counts accepted messages and store faults through the instrumented store, not domain answers', async () => {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { DispatchObserver } from '../dispatch/observer.js';
 import { MessageStatus } from '../domain/types.js';
 import type { DeliveryOutcome, Store } from '../store/driver.js';
@@ -9,6 +9,9 @@ export function outcomeLabel(o: DeliveryOutcome): 'success' | 'retry' | 'exhaust
   if (o.disableEndpoint) return 'endpoint_disabled';
   return o.status === MessageStatus.Pending ? 'retry' : 'exhausted';
 }
+
+/** One registry's metrics as prom-client exports them (what crosses from the delivery thread). */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 /** Attempt durations: 5 ms to the 60 s maximum timeout. */
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60];
@@ -51,6 +54,9 @@ export class HeraldMetrics implements DispatchObserver {
     registers: [this.registry],
   });
 
+  /** Other threads' registries (the delivery thread's), read at each scrape; see `text()`. */
+  private readonly sources: (() => Promise<MetricsJson>)[] = [];
+
   constructor(options: { processMetrics?: boolean } = {}) {
     // Process metrics (RSS, heap, open file descriptors, event-loop lag) for the soak and for operators.
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
@@ -62,6 +68,18 @@ export class HeraldMetrics implements DispatchObserver {
       const result = o.attempt.status === MessageStatus.Success ? 'success' : 'failure';
       this.attemptDuration.observe({ result }, o.attempt.responseDurationMs / 1000);
     }
+  }
+
+  /** Adds another thread's metrics to what `text()` reports (counters and histograms are summed). */
+  addSource(read: () => Promise<MetricsJson>): void {
+    this.sources.push(read);
+  }
+
+  /** The exposition: this registry's metrics, summed with every source's (`addSource`). */
+  async text(): Promise<string> {
+    if (this.sources.length === 0) return this.registry.metrics();
+    const all = await Promise.all([this.registry.getMetricsAsJSON(), ...this.sources.map((read) => read())]);
+    return AggregatorRegistry.aggregate(all).metrics();
   }
 
   /** Reads the queue gauges from the store (one scrape, one read; `deliveryQueueStats`). */

@@ -55,3 +55,34 @@ export function signalQueuedDeliveries<T extends QueueingWrites>(ops: T, queued:
     deliveryReapExpiredLeases: (p) => after(ops.deliveryReapExpiredLeases(p), (n) => n > 0),
   };
 }
+
+/** Signals raised by writes this store's connection did not make (another thread's, same file). */
+export interface ForeignSignals {
+  /** Joins `onDeliveriesQueued`. */
+  queued?: QueuedSignal;
+  /** Joins `onConfigWritten`. */
+  configWritten?: QueuedSignal;
+}
+
+/**
+ * The store with `foreign` joined to its own signals: the delivery thread hears the API thread's
+ * ingests, and the API thread's lookup cache hears the delivery thread's endpoint disables
+ * (`src/delivery-thread/`). Each subscription listens to both and unsubscribes from both.
+ */
+export function joinSignals(store: Store, foreign: ForeignSignals): Store {
+  const join =
+    (own: (listener: () => void) => () => void, other: QueuedSignal | undefined) =>
+    (listener: () => void): (() => void) => {
+      const stopOwn = own(listener);
+      const stopOther = other?.listen(listener);
+      return () => {
+        stopOwn();
+        stopOther?.();
+      };
+    };
+  return {
+    ...store,
+    onDeliveriesQueued: join(store.onDeliveriesQueued.bind(store), foreign.queued),
+    onConfigWritten: join(store.onConfigWritten.bind(store), foreign.configWritten),
+  };
+}

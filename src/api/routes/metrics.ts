@@ -23,6 +23,6 @@ export const metricsRoutes: FastifyPluginAsync = async (app) => {
     // Concurrent scrapes share one read of the queue.
     collecting ??= metrics.collectQueue(app.herald.store, app.herald.clock.now()).finally(() => (collecting = null));
     await collecting;
-    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.text());
   });
 };
