@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, openTestApi, testAdminToken, type TestApi } from '../../../test/helpers/api.js';
 import { insertEndpoint } from '../../../test/helpers/factory.js';
 import type { Id } from '../../domain/ids.js';
+import { ingestedMessageJson, messageFromInput, messageOut, withApp, type MessageIn } from './message.js';
 
 const messageKeys = ['channels', 'deliverAt', 'eventId', 'eventType', 'id', 'payload', 'tags', 'timestamp'];
 const msgIdPattern = /^msg_[0-9A-Za-z]{27}$/;
@@ -313,6 +314,35 @@ describe('POST /app/{app_id}/msg/batch', () => {
     const first = await batch({ messages: [{ eventType: 'a', payload }, { eventType: 'b', payload }] }, 202, { headers });
     expect(await batch({ messages: [{ eventType: 'a', payload }, { eventType: 'b', payload }] }, 202, { headers })).toEqual(first);
     expect(await listMessages()).toHaveLength(2);
+  });
+});
+
+describe('ingestedMessageJson', () => {
+  const created = new Date('2026-01-01T00:00:00.000Z');
+  const inputs: MessageIn[] = [
+    { eventType: 'a', payload },
+    { eventType: 'a.b_c', eventId: 'evt-1', payload: { q: '"\u2028\n</script>', e: '😀', n: -0.5e-7, big: 1e21, arr: [[], {}] }, channels: ['c1', 'a:b+c'], tags: ['t/1'] },
+    { eventType: 'late', payload: {}, deliverAt: '2026-01-01T05:00:00.000Z', payloadRetentionHours: 2 },
+  ];
+
+  it.each([true, false])('is JSON.stringify(messageOut(…)) byte for byte (with_content=%s)', (withContent) => {
+    for (const input of inputs) {
+      const message = withApp(messageFromInput(input, created, api.config, ['body']), appId);
+      expect(ingestedMessageJson(message, created, created.toISOString(), withContent)).toBe(JSON.stringify(messageOut(message, withContent)));
+    }
+  });
+
+  it('is what the batch route answers, as JSON, and what reading each message gives', async () => {
+    const res = await api.raw({
+      method: 'POST',
+      url: `/api/v1/app/${appId}/msg/batch`,
+      headers: { authorization: `Bearer ${testAdminToken}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ messages: inputs.slice(0, 2) }),
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const { data } = res.json() as { data: { id: string }[] };
+    for (const out of data) expect(await api.call('GET', `/api/v1/app/${appId}/msg/${out.id}`, 200)).toEqual(out);
   });
 });
 

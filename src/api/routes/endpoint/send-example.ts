@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError, ValidationError } from '../../../domain/errors.js';
 import { findApp, findEndpoint } from '../../lookup.js';
 import { EndpointPath, EventTypeName } from '../../schemas.js';
-import { messageFromInput, messageOut } from '../message.js';
+import { messageFromInput, messageOut, withApp } from '../message.js';
 
 /**
  * `POST …/send-example`: sends one of an event type's catalog examples
@@ -48,7 +48,7 @@ export const endpointSendExampleRoutes: FastifyPluginAsync = async (plain) => {
     }
     const input = { eventType: name, payload: payload as Record<string, unknown> };
     const now = clock.now();
-    const message = { ...messageFromInput(input, now, config, ['body']), appId: application.id };
+    const message = withApp(messageFromInput(input, now, config, ['body']), application.id);
     // The example must match the event type's schema like any payload; a failure names it as
     // `body.exampleIndex.payload.…`.
     await app.payloadSchemas.check([input], () => ['body', 'exampleIndex']);
