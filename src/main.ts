@@ -12,6 +12,7 @@ import { instrumentStore } from './metrics/instrument-store.js';
 import { HeraldMetrics } from './metrics/metrics.js';
 import { openStore } from './store/open.js';
 import { QueuedSignal, joinSignals } from './store/queued-signal.js';
+import { ThreadLock } from './store/sqlite/thread-lock.js';
 
 /**
  * Start: config → store → API and/or the delivery side → graceful stop on SIGTERM/SIGINT.
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
   const unlock = config.databaseUrl === null ? lockDataDir(dataDir) : () => {};
   const metrics = new HeraldMetrics({ processMetrics: true });
   const configWrittenByDelivery = new QueuedSignal();
-  const store = instrumentStore(joinSignals(await openStore(config, dataDir, logger), { configWritten: configWrittenByDelivery }), metrics);
+  const threadLock = ThreadLock.buffer();
+  const store = instrumentStore(joinSignals(await openStore(config, dataDir, logger, { threadLock }), { configWritten: configWrittenByDelivery }), metrics);
   const masterKey = await loadMasterKey(config, store, dataDir);
   const secretBox = new SecretBox(masterKey);
   const adminTokenNote = await ensureAdminToken(config, store, dataDir);
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
       ? null
       : config.role === 'worker'
         ? await startDeliverySide({ config, store, secretBox, logger, metrics })
-        : await startDeliveryThread({ config, dataDir, masterKey, store, configWritten: configWrittenByDelivery, metrics, logger }, crash);
+        : await startDeliveryThread({ config, dataDir, masterKey, threadLock, store, configWritten: configWrittenByDelivery, metrics, logger }, crash);
   const api = config.role === 'worker' ? null : buildApp({ config, store, clock: systemClock, secretBox, logger: logger.child({ part: 'api' }), metrics });
   const url = api ? await api.listen({ host: config.host, port: config.port }) : null;
   printBanner(url, adminTokenNote, config);

@@ -11,6 +11,8 @@ export interface DeliveryThreadDeps {
   config: Config;
   dataDir: string;
   masterKey: Buffer;
+  /** The buffer the API thread's SQLite store was opened with (`sqlite/thread-lock.ts`). */
+  threadLock: SharedArrayBuffer;
   /** The API thread's store: its queueing writes wake the delivery thread. */
   store: Store;
   /** Raised when the delivery thread changed configuration (joined to the API's store signals). */
@@ -33,7 +35,7 @@ export interface DeliveryThreadDeps {
  * store, and a restarted Herald sends whatever was in flight again (at least once).
  */
 export async function startDeliveryThread(deps: DeliveryThreadDeps, onCrash: (err: Error) => void): Promise<{ stop(): Promise<void> }> {
-  const data: DeliveryThreadData = { config: deps.config, dataDir: deps.dataDir, masterKey: new Uint8Array(deps.masterKey) };
+  const data: DeliveryThreadData = { config: deps.config, dataDir: deps.dataDir, masterKey: new Uint8Array(deps.masterKey), threadLock: deps.threadLock };
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
   const post = (message: ToDelivery): void => worker.postMessage(message);
   const relay = new RelayHost(post);

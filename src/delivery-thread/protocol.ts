@@ -29,6 +29,8 @@ export interface DeliveryThreadData {
   config: Config;
   dataDir: string;
   masterKey: Uint8Array;
+  /** The SQLite store's `ThreadLock` buffer, shared with the API thread's connection. */
+  threadLock: SharedArrayBuffer;
 }
 
 /** Requests in flight, by id: `open` numbers one, `settle` answers it (once; late answers are dropped). */

@@ -18,12 +18,12 @@ import { RelayBridge } from './relay-bridge.js';
 async function run(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('delivery-thread/worker.ts runs as a worker thread only');
-  const { config, dataDir, masterKey } = workerData as DeliveryThreadData;
+  const { config, dataDir, masterKey, threadLock } = workerData as DeliveryThreadData;
   const post = (message: FromDelivery): void => port.postMessage(message);
   const logger = createLogger(config).child({ thread: 'delivery' });
   const metrics = new HeraldMetrics();
   const queuedByApi = new QueuedSignal();
-  const opened = await openStore(config, dataDir, logger, { ownsDelivery: false, applicationName: 'herald-delivery' });
+  const opened = await openStore(config, dataDir, logger, { ownsDelivery: false, applicationName: 'herald-delivery', threadLock });
   const store = instrumentStore(joinSignals(opened, { queued: queuedByApi }), metrics);
   store.onConfigWritten(() => post({ type: 'config-written' }));
   const relay = new RelayBridge(post);

@@ -9,9 +9,9 @@ import { openSqliteStore } from './sqlite/index.js';
  * Opens the store the configuration names (PostgreSQL with `HERALD_DATABASE_URL`, else the
  * embedded SQLite database in the data dir), applying its migrations. Shared by `main.ts` and
  * `migrate.ts`. The process's first connection owns delivery (`SqliteStoreOptions.ownsDelivery`);
- * the delivery thread's, opened after it, does not.
+ * the delivery thread's, opened after it, does not. Both share `threadLock` (`sqlite/thread-lock.ts`).
  */
-export async function openStore(config: Config, dataDir: string, logger: Logger, options: { ownsDelivery?: boolean; applicationName?: string } = {}): Promise<Store> {
+export async function openStore(config: Config, dataDir: string, logger: Logger, options: { ownsDelivery?: boolean; applicationName?: string; threadLock?: SharedArrayBuffer } = {}): Promise<Store> {
   if (config.databaseUrl !== null) {
     return openPostgresStore({
       connectionString: config.databaseUrl,
@@ -23,6 +23,6 @@ export async function openStore(config: Config, dataDir: string, logger: Logger,
       onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost; it is replaced on next use'),
     });
   }
-  return openSqliteStore({ path: join(dataDir, 'herald.db'), ownsDelivery: options.ownsDelivery ?? true });
+  return openSqliteStore({ path: join(dataDir, 'herald.db'), ownsDelivery: options.ownsDelivery ?? true, threadLock: options.threadLock });
 }
 

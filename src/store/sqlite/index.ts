@@ -29,6 +29,7 @@ import { recordOutcomesStatement } from './record-outcomes.js';
 import { requeueStatements } from './requeue.js';
 import { settingStatements } from './settings.js';
 import { taskStatements } from './tasks.js';
+import { ThreadLock } from './thread-lock.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created with its directory when missing), or `:memory:` for a throwaway store. */
@@ -44,6 +45,11 @@ export interface SqliteStoreOptions {
    * Tools that open the file beside a running server leave this off.
    */
   ownsDelivery?: boolean;
+  /**
+   * The process's `ThreadLock` buffer, given to every connection its threads open on this file;
+   * without it the store has a lock of its own (`thread-lock.ts`).
+   */
+  threadLock?: SharedArrayBuffer;
 }
 
 /**
@@ -68,6 +74,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const inMemory = options.path === ':memory:';
   if (!inMemory) mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? sqliteBusyTimeoutMsDefault });
+  const lock = new ThreadLock(options.threadLock);
   let statements: ReturnType<typeof prepareStatements>;
   try {
     // WAL: readers never block the writer, and a commit is one sequential append plus one fsync.
@@ -85,7 +92,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       db.prepare('UPDATE deliveries SET status = 1, lease_until = NULL WHERE status = 3').run();
       db.prepare("DELETE FROM idempotency_keys WHERE state = 'in-progress'").run();
     }
-    statements = prepareStatements(db);
+    statements = prepareStatements(db, lock);
   } catch (err) {
     db.close();
     throw translateError(err);
@@ -97,7 +104,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const signal = new QueuedSignal();
   const store: Omit<Store, 'onConfigWritten'> = {
     kind: 'sqlite',
-    ...promised(ops),
+    ...promised(ops, lock),
     messageInsert: (p) => queue.insert(p),
     schemaVersion: () => run(() => version.get() as number),
     close: async () => {
@@ -111,10 +118,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   return signalConfigWrites(signalQueuedDeliveries(store, () => signal.emit()));
 }
 
-function prepareStatements(db: Database.Database) {
+function prepareStatements(db: Database.Database, lock: ThreadLock) {
   const cache = new StatementCache(db);
   return {
-    queue: new MessageInsertQueue(db),
+    queue: new MessageInsertQueue(db, lock),
     version: db.prepare('SELECT coalesce(max(version), 0) FROM herald_migrations').pluck(),
     ops: {
       ...settingStatements(db),
@@ -145,9 +152,9 @@ function prepareStatements(db: Database.Database) {
 type Promised<T> = { [K in keyof T]: T[K] extends (arg: infer A) => infer R ? (arg: A) => Promise<R> : never };
 
 /** The Store's async face over synchronous statements. */
-function promised<T extends Record<string, (arg: never) => unknown>>(ops: T): Promised<T> {
+function promised<T extends Record<string, (arg: never) => unknown>>(ops: T, lock: ThreadLock): Promised<T> {
   const out: Record<string, (arg: never) => Promise<unknown>> = {};
-  for (const [name, op] of Object.entries(ops)) out[name] = (arg) => run(() => op(arg));
+  for (const [name, op] of Object.entries(ops)) out[name] = (arg) => run(() => lock.hold(() => op(arg)));
   return out as Promised<T>;
 }
 
