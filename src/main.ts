@@ -18,9 +18,10 @@ import { ThreadLock } from './store/sqlite/thread-lock.js';
  * Start: config → store → API and/or the delivery side → graceful stop on SIGTERM/SIGINT.
  * The only place that picks a store driver and reads the process environment.
  *
- * Roles: `all` (the default) runs the API on this thread and the delivery side (dispatcher,
- * maintenance, operational events) in a worker thread with its own store connection
- * (`src/delivery-thread/`); `worker` runs the delivery side here; `api` only the API.
+ * Roles: `all` (the default) runs the API and the delivery side (dispatcher, maintenance,
+ * operational events); on SQLite the delivery side runs in a worker thread with its own
+ * connection to the file (`src/delivery-thread/`). `worker` runs the delivery side only, `api`
+ * only the API (both PostgreSQL only).
  */
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
@@ -40,10 +41,15 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'the delivery thread failed; exiting (a restart sends whatever was in flight again)');
     process.exit(1);
   };
+  // The delivery thread is for SQLite, whose synchronous driver holds the event loop for every
+  // statement. PostgreSQL's driver is asynchronous, and there the thread measured slower: its
+  // smaller, more frequent claims competed with ingest for the database server's share of the
+  // 2 cores (bench herald-pg, 2026-11-30, paired: 327 and 346 delivered/s with the thread, 1,067
+  // and 595 without). Separate worker processes are PostgreSQL's way to scale delivery.
   const delivery =
     config.role === 'api'
       ? null
-      : config.role === 'worker'
+      : config.role === 'worker' || config.databaseUrl !== null
         ? await startDeliverySide({ config, store, secretBox, logger, metrics })
         : await startDeliveryThread({ config, dataDir, masterKey, threadLock, store, configWritten: configWrittenByDelivery, metrics, logger }, crash);
   const api = config.role === 'worker' ? null : buildApp({ config, store, clock: systemClock, secretBox, logger: logger.child({ part: 'api' }), metrics });

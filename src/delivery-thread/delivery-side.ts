@@ -23,8 +23,8 @@ export interface DeliverySideDeps {
 /**
  * Everything that makes deliveries, started together: the dispatcher, the maintenance services
  * (lease reaper, retention, idempotency-key expiry, auto-disable) and the operational events its
- * outcomes raise. Runs in the delivery thread of a `HERALD_ROLE=all` process (`worker.ts`) or on
- * the main thread of a `HERALD_ROLE=worker` one (`main.ts`).
+ * outcomes raise. Runs in the delivery thread on SQLite (`worker.ts`), on the main thread with
+ * PostgreSQL (`main.ts`).
  */
 export async function startDeliverySide(deps: DeliverySideDeps): Promise<{ stop(): Promise<void> }> {
   const { config, store, logger } = deps;

@@ -22,7 +22,7 @@ export interface DeliveryThreadDeps {
 }
 
 /**
- * Runs the delivery side (`delivery-side.ts`) in a worker thread of a `HERALD_ROLE=all` process,
+ * Runs the delivery side (`delivery-side.ts`) in a worker thread of a Herald on SQLite (`main.ts`),
  * so that sending does not queue behind ingest on one event loop. With SQLite both threads write
  * the same file through their own connections (WAL: reads never wait; writes take turns under
  * the busy timeout, and every multi-statement write is an IMMEDIATE transaction).

@@ -23,7 +23,7 @@ async function run(): Promise<void> {
   const logger = createLogger(config).child({ thread: 'delivery' });
   const metrics = new HeraldMetrics();
   const queuedByApi = new QueuedSignal();
-  const opened = await openStore(config, dataDir, logger, { ownsDelivery: false, applicationName: 'herald-delivery', threadLock });
+  const opened = await openStore(config, dataDir, logger, { ownsDelivery: false, threadLock });
   const store = instrumentStore(joinSignals(opened, { queued: queuedByApi }), metrics);
   store.onConfigWritten(() => post({ type: 'config-written' }));
   const relay = new RelayBridge(post);

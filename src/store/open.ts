@@ -11,13 +11,13 @@ import { openSqliteStore } from './sqlite/index.js';
  * `migrate.ts`. The process's first connection owns delivery (`SqliteStoreOptions.ownsDelivery`);
  * the delivery thread's, opened after it, does not. Both share `threadLock` (`sqlite/thread-lock.ts`).
  */
-export async function openStore(config: Config, dataDir: string, logger: Logger, options: { ownsDelivery?: boolean; applicationName?: string; threadLock?: SharedArrayBuffer } = {}): Promise<Store> {
+export async function openStore(config: Config, dataDir: string, logger: Logger, options: { ownsDelivery?: boolean; threadLock?: SharedArrayBuffer } = {}): Promise<Store> {
   if (config.databaseUrl !== null) {
     return openPostgresStore({
       connectionString: config.databaseUrl,
       poolSize: config.databasePoolSize,
       statementTimeoutMs: config.databaseStatementTimeoutMs,
-      applicationName: options.applicationName ?? `herald-${config.role}`,
+      applicationName: `herald-${config.role}`,
       // The pool replaces a dropped connection on next use and the LISTEN connection reconnects
       // by itself; statements that fail meanwhile answer 503 (API) or are retried (dispatcher).
       onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost; it is replaced on next use'),
