@@ -121,14 +121,16 @@ if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
  * Sizes per mode. Quick: each throughput run is 10,000 messages after a 1,000-message warm-up
  * (Herald's single-endpoint delivery ran at about 300/s when this was written, so its run alone
  * takes some 35 s); the latency runs are 10 s at 1,000 messages/s after 2 s of warm-up at the
- * same rate. Isolation: `isolationN` messages to the fast endpoints. Noisy neighbour: app a's
+ * same rate. Isolation: `isolationN` messages to the fast endpoints (10,000 in the quick pass:
+ * with 3,000 each run lasted about 1.5 s and the ratio swung from 0.54 to 1.60 between passes
+ * minutes apart, 2026-11-30). Noisy neighbour: app a's
  * backlog (`neighbourBacklog`), app b at `neighbourRate`/s for `neighbourS` s. Backlog:
  * `backlog` pending messages, drained within `backlogDrainMs`. Every wait is bounded by
  * `waitMs` or the scenario's own bound.
  */
 const sizes = {
   smoke: { n: 1_000, warmup: 200, batches: 3, batchWarmup: 1, rate: 200, latencyS: 2, latencyWarmS: 1, waitMs: 30_000, isolationN: 1_000, neighbourBacklog: 5_000, neighbourRate: 50, neighbourS: 2, backlog: 2_000, backlogDrainMs: 30_000 },
-  quick: { n: 10_000, warmup: 1_000, batches: 30, batchWarmup: 2, rate: 1_000, latencyS: 10, latencyWarmS: 2, waitMs: 90_000, isolationN: 3_000, neighbourBacklog: 20_000, neighbourRate: 100, neighbourS: 5, backlog: 20_000, backlogDrainMs: 90_000 },
+  quick: { n: 10_000, warmup: 1_000, batches: 30, batchWarmup: 2, rate: 1_000, latencyS: 10, latencyWarmS: 2, waitMs: 90_000, isolationN: 10_000, neighbourBacklog: 20_000, neighbourRate: 100, neighbourS: 5, backlog: 20_000, backlogDrainMs: 90_000 },
   full: { n: 100_000, warmup: 5_000, batches: 200, batchWarmup: 5, rate: 1_000, latencyS: 60, latencyWarmS: 5, waitMs: 600_000, isolationN: 100_000, neighbourBacklog: 1_000_000, neighbourRate: 100, neighbourS: 60, backlog: 1_000_000, backlogDrainMs: 1_200_000 },
 }[mode];
 const endpointConcurrency = opts['endpoint-concurrency'] === undefined ? null : Number(opts['endpoint-concurrency']);
@@ -349,11 +351,13 @@ async function heraldThroughputOn({ key, label, apps, maxConcurrency, profile = 
     await herald.stop();
   }
   if (profile) {
-    const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
-    details.profile = files.length ? { run: r, ...summariseProfile(join(profDir, files[0])) } : { run: r, error: 'no .cpuprofile written' };
+    // One profile per thread: the API's (the main thread) and, on SQLite, the delivery thread's.
+    const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).sort();
+    details.profileRun = r;
+    details.profiles = files.length ? files.map((f) => ({ thread: profiledThread(f), ...summariseProfile(join(profDir, f)) })) : [{ error: 'no .cpuprofile written' }];
     rmSync(profDir, { recursive: true, force: true });
     log(`${label}: ${fmt(r.ingestPerS)} accepted/s, ${fmt(r.deliveredPerS)} delivered/s`);
-    printProfile(details.profile);
+    details.profiles.forEach(printProfile);
     return;
   }
   details[key] = r;
@@ -505,9 +509,15 @@ function renderTable(rows) {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
 }
 
+/** `CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile` (Node's name): thread 0 is the main one. */
+function profiledThread(file) {
+  const tid = file.split('.')[4];
+  return tid === '0' ? 'main thread (API)' : `thread ${tid} (delivery)`;
+}
+
 function printProfile(p) {
   if (p.error) return log(`profile: ${p.error}`);
-  log(`profile of Herald, start to stop (${(p.totalMs / 1000).toFixed(1)} s sampled, ${(p.busyMs / 1000).toFixed(1)} s of it busy); self time by area:`);
+  log(`profile of Herald's ${p.thread}, start to stop (${(p.totalMs / 1000).toFixed(1)} s sampled, ${(p.busyMs / 1000).toFixed(1)} s of it busy); self time by area:`);
   for (const a of p.areas.slice(0, 10)) log(`  ${a.pct.toFixed(1).padStart(5)} %  ${a.area}`);
   log('top functions by self time:');
   for (const fn of p.functions.slice(0, 15)) log(`  ${fn.pct.toFixed(1).padStart(5)} %  ${fn.name}`);

@@ -87,10 +87,10 @@ function section(r, table) {
       '',
     );
   }
-  if (d.profile && !d.profile.error) {
-    lines.push(`CPU profile of Herald over the e2e run (--profile; ${(d.profile.busyMs / 1000).toFixed(1)} s busy of ${(d.profile.totalMs / 1000).toFixed(1)} s sampled), self time:`, '');
-    lines.push('| share | area |', '|---|---|', ...d.profile.areas.slice(0, 10).map((a) => `| ${a.pct.toFixed(1)} % | ${a.area} |`), '');
-    lines.push('| share | function |', '|---|---|', ...d.profile.functions.slice(0, 15).map((f) => `| ${f.pct.toFixed(1)} % | \`${f.name}\` |`), '');
+  for (const p of (d.profiles ?? []).filter((p) => !p.error)) {
+    lines.push(`CPU profile of Herald's ${p.thread} over the e2e run (--profile; ${(p.busyMs / 1000).toFixed(1)} s busy of ${(p.totalMs / 1000).toFixed(1)} s sampled), self time:`, '');
+    lines.push('| share | area |', '|---|---|', ...p.areas.slice(0, 10).map((a) => `| ${a.pct.toFixed(1)} % | ${a.area} |`), '');
+    lines.push('| share | function |', '|---|---|', ...p.functions.slice(0, 15).map((f) => `| ${f.pct.toFixed(1)} % | \`${f.name}\` |`), '');
   }
   return lines.join('\n');
 }
