@@ -161,7 +161,13 @@ export async function startHerald(options: StartHeraldOptions = {}): Promise<Her
     env.HERALD_PORT = new URL(url).port;
   }
 
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    // A Herald that never started leaves no handle to stop(): remove the temp dir made for it.
+    if (ownsDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 
   const handle: HeraldProcess = {
     get url() {
