@@ -95,4 +95,27 @@ describe.skipIf(browserSkipReason() !== null)('console and tenant portal in Chro
     const write = await context.request.post(`/api/v1/app/${theirs.id}/endpoint`, { data: { url: 'https://x.example.com' }, headers: { 'x-herald-session': 'portal' } });
     expect(write.status()).toBe(404);
   });
+
+  it('shows a read-only portal link no action that writes, and still every page that reads', async () => {
+    const app = (await call(e2e.herald, 'POST', '/app', { body: { name: 'Tenant R', uid: 'tenant-r' } })).json;
+    const ep = (await call(e2e.herald, 'POST', `/app/${app.id}/endpoint`, { body: { url: 'https://r.example.com/hook' } })).json;
+    const msg = (await call(e2e.herald, 'POST', `/app/${app.id}/msg`, { body: { eventType: 'read.only', payload: { n: 1 } } })).json;
+    const link = (await call(e2e.herald, 'POST', `/auth/app-portal-access/${app.id}`, { body: { expiry: 3600, readOnly: true } })).json.url as string;
+    const page = await (await b.browser.newContext({ baseURL: e2e.herald.url })).newPage();
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Tenant R' }).waitFor();
+    expect(await page.getByText('(read-only)').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'Add endpoint' }).count()).toBe(0);
+
+    await page.goto(`/portal#/endpoints/${ep.id}`);
+    await page.getByRole('heading', { name: 'Endpoint https://r.example.com/hook' }).waitFor();
+    await page.getByRole('heading', { name: 'Recent attempts' }).waitFor();
+    for (const name of ['Edit endpoint', 'Disable', 'Reveal secret', 'Rotate secret', 'Send example', 'Recover failed']) {
+      expect(await page.getByRole('button', { name }).count(), name).toBe(0);
+    }
+    await page.goto(`/portal#/msgs/${msg.id}`);
+    await page.getByRole('link', { name: 'https://r.example.com/hook' }).first().waitFor();
+    expect(await page.getByRole('button', { name: 'Resend' }).count()).toBe(0);
+    await screenshot(page, 'portal-read-only');
+  });
 });

@@ -13,6 +13,8 @@ export interface AppScope {
   base: string;
   /** The tenant portal: no organisation-only actions. */
   portal: boolean;
+  /** A read-only portal link: no action that writes (the API would answer 403), no secret. */
+  readOnly: boolean;
 }
 
 /** One application's pages, the same in the console and in the tenant portal. */

@@ -28,7 +28,7 @@ export function EndpointList({ scope }: { scope: AppScope }) {
           )
         }
       </Loaded>
-      {adding ? (
+      {scope.readOnly ? null : adding ? (
         <EndpointForm scope={scope} onDone={() => {
             setAdding(false);
             endpoints.reload();

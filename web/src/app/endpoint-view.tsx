@@ -28,27 +28,37 @@ export function EndpointView({ scope, epId }: { scope: AppScope; epId: string })
           ) : (
             <EndpointDetails e={e} headers={h.headers} />
           )}
-          <p className="actions">
-            <button type="button" onClick={() => setEditing(!editing)}>
-              {editing ? 'Cancel editing' : 'Edit endpoint'}
-            </button>
-            <ConfirmButton
-              label={e.disabled ? 'Enable' : 'Disable'}
-              question={e.disabled ? 'Start delivering to this endpoint again?' : 'Stop delivering to this endpoint? Messages still queue for it.'}
-              onConfirm={async () => {
-                await api.patch(path, { disabled: !e.disabled });
-                ep.reload();
-              }}
-            />
-          </p>
-          <SecretPanel path={path} />
-          <SendExample path={path} endpoint={e} />
-          <Recovery path={path} portal={scope.portal} />
+          {scope.readOnly ? null : <EndpointWrites scope={scope} e={e} path={path} editing={editing} setEditing={setEditing} reload={ep.reload} />}
           <EndpointPlots appId={scope.appId} epId={e.id} />
           <AttemptList scope={scope} listPath={`/app/${scope.appId}/attempt/endpoint/${e.id}`} title="Recent attempts" by="endpoint" />
         </>
       )}
     </Loaded>
+  );
+}
+
+/** What a writer may do with the endpoint: edit, disable, see the secret, send, recover. */
+function EndpointWrites(props: { scope: AppScope; e: EndpointOut; path: string; editing: boolean; setEditing: (on: boolean) => void; reload: () => void }) {
+  const { scope, e, path, editing, setEditing, reload } = props;
+  return (
+    <>
+      <p className="actions">
+        <button type="button" onClick={() => setEditing(!editing)}>
+          {editing ? 'Cancel editing' : 'Edit endpoint'}
+        </button>
+        <ConfirmButton
+          label={e.disabled ? 'Enable' : 'Disable'}
+          question={e.disabled ? 'Start delivering to this endpoint again?' : 'Stop delivering to this endpoint? Messages still queue for it.'}
+          onConfirm={async () => {
+            await api.patch(path, { disabled: !e.disabled });
+            reload();
+          }}
+        />
+      </p>
+      <SecretPanel path={path} />
+      <SendExample path={path} endpoint={e} />
+      <Recovery path={path} portal={scope.portal} />
+    </>
   );
 }
 

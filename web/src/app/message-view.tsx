@@ -45,15 +45,17 @@ function Deliveries({ scope, path }: { scope: AppScope; path: string }) {
                 <li key={d.id}>
                   <Link to={`${scope.base}/endpoints/${d.id}`}>{d.url}</Link> <span className="tag">{statusNames[d.status] ?? d.status}</span>
                   {d.nextAttempt ? ` next attempt ${when(d.nextAttempt)}` : ''}{' '}
-                  <ConfirmButton
-                    label="Resend"
-                    question={`Send this message to ${d.url} again?`}
-                    onConfirm={async () => {
-                      await api.post(`${path}/endpoint/${d.id}/resend`);
-                      deliveries.reload();
-                      return 'Queued: a new attempt follows within a moment.';
-                    }}
-                  />
+                  {scope.readOnly ? null : (
+                    <ConfirmButton
+                      label="Resend"
+                      question={`Send this message to ${d.url} again?`}
+                      onConfirm={async () => {
+                        await api.post(`${path}/endpoint/${d.id}/resend`);
+                        deliveries.reload();
+                        return 'Queued: a new attempt follows within a moment.';
+                      }}
+                    />
+                  )}
                 </li>
               ))}
             </ul>

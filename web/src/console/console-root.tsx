@@ -38,7 +38,7 @@ export function ConsoleRoot() {
 function ConsoleRoutes() {
   const path = useHashPath();
   const app = /^\/apps\/([^/]+)(\/.*)?$/.exec(path);
-  if (app) return <AppRoutes appId={decodeURIComponent(app[1]!)} base={`/apps/${app[1]}`} sub={app[2] ?? '/'} portal={false} />;
+  if (app) return <AppRoutes appId={decodeURIComponent(app[1]!)} base={`/apps/${app[1]}`} sub={app[2] ?? '/'} portal={false} readOnly={false} />;
   if (path === '/catalog') return <Catalog />;
   if (path === '/inspector') return <Inspector />;
   const bin = match('/inspector/:bin', path);

@@ -44,14 +44,14 @@ export function PortalRoot() {
   if (!state.session) return <p aria-busy="true">Opening the portal…</p>;
   return (
     <Shell title={`Webhooks portal${state.session.readOnly ? ' (read-only)' : ''}`} nav={[['/', 'Overview']]} onSignOut={signOut}>
-      <PortalRoutes appId={state.session.appId} />
+      <PortalRoutes appId={state.session.appId} readOnly={state.session.readOnly} />
     </Shell>
   );
 }
 
-function PortalRoutes({ appId }: { appId: string }) {
+function PortalRoutes({ appId, readOnly }: { appId: string; readOnly: boolean }) {
   const path = useHashPath();
-  return <AppRoutes appId={appId} base="" sub={path} portal={true} />;
+  return <AppRoutes appId={appId} base="" sub={path} portal={true} readOnly={readOnly} />;
 }
 
 function Notice({ title, children }: { title: string; children: React.ReactNode }) {
