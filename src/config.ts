@@ -45,6 +45,7 @@ export const configRows: Row[] = [
   { key: 'retentionDays', env: 'HERALD_RETENTION_DAYS', default: 30, schema: positive, kind: 'integer', doc: 'payloads and attempts older than this are purged', fix: 'a positive whole number of days' },
   { key: 'autoDisableAfterDays', env: 'HERALD_AUTO_DISABLE_AFTER_DAYS', default: 5, schema: Type.Integer({ minimum: 0, maximum: 365 }), kind: 'integer', doc: 'an endpoint whose every attempt failed for this many days is disabled (and `endpoint.disabled` sent); 0 never disables', fix: 'a whole number of days from 0 to 365' },
   { key: 'metricsPublic', env: 'HERALD_METRICS_PUBLIC', default: false, schema: Type.Boolean(), kind: 'boolean', doc: '`GET /metrics` without a token (for a scraper on a trusted network); otherwise it takes the admin token', fix: 'true or false' },
+  { key: 'metricsPort', env: 'HERALD_METRICS_PORT', default: null, schema: Type.Union([port, Type.Null()]), kind: 'integer', doc: 'also serve `GET /metrics` and `GET /api/v1/health`, nothing else, on this port (0 picks a free one): how `HERALD_ROLE=worker` processes, which serve no API, are scraped', fix: 'an integer from 0 to 65535, or unset' },
   { key: 'publicUrl', env: 'HERALD_PUBLIC_URL', default: null, schema: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]), kind: 'string', doc: 'absolute base URL for links Herald hands out (app portal); default: the scheme and `Host` of the request', fix: 'an http(s):// URL' },
   { key: 'logLevel', env: 'HERALD_LOG_LEVEL', default: 'info', schema: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))), kind: 'string', doc: 'log verbosity', fix: 'one of fatal, error, warn, info, debug, trace, silent' },
 ];
@@ -69,6 +70,7 @@ interface RawConfig {
   retentionDays: number;
   autoDisableAfterDays: number;
   metricsPublic: boolean;
+  metricsPort: number | null;
   publicUrl: string | null;
   logLevel: string;
 }

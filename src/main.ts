@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildApp } from './api/app.js';
+import { buildMetricsApp } from './api/metrics-app.js';
 import { StartupError, ensureAdminToken, loadMasterKey, lockDataDir } from './bootstrap.js';
 import { ConfigError, loadConfigFromProcess, type Config } from './config.js';
 import { systemClock } from './domain/clock.js';
@@ -54,7 +55,10 @@ async function main(): Promise<void> {
         : await startDeliveryThread({ config, dataDir, masterKey, threadLock, store, configWritten: configWrittenByDelivery, metrics, logger }, crash);
   const api = config.role === 'worker' ? null : buildApp({ config, store, clock: systemClock, secretBox, logger: logger.child({ part: 'api' }), metrics });
   const url = api ? await api.listen({ host: config.host, port: config.port }) : null;
-  printBanner(url, adminTokenNote, config);
+  // HERALD_METRICS_PORT: a worker's only listener (`api/metrics-app.ts`).
+  const metricsApp = config.metricsPort === null ? null : buildMetricsApp({ config, store, clock: systemClock, secretBox, logger: logger.child({ part: 'metrics' }), metrics });
+  const metricsUrl = metricsApp && config.metricsPort !== null ? await metricsApp.listen({ host: config.host, port: config.metricsPort }) : null;
+  printBanner(url, metricsUrl, adminTokenNote, config);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping: no new work; finishing in-flight deliveries');
     await api?.close();
+    await metricsApp?.close();
     await delivery?.stop();
     await store.close();
     unlock();
@@ -72,13 +77,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-function printBanner(url: string | null, adminTokenNote: string, config: Config): void {
+function printBanner(url: string | null, metricsUrl: string | null, adminTokenNote: string, config: Config): void {
   const lines = [
     url ? `Herald listening on ${url}` : 'Herald worker started (HERALD_ROLE=worker: no API)',
     `  ${adminTokenNote}`,
     `  role: ${config.role}; data: ${resolve(config.dataDir)}`,
   ];
   if (url) lines.push(`  console: ${url}/ (sign in with the admin token)`, `  try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/app`);
+  if (metricsUrl) lines.push(`  metrics: ${metricsUrl}/metrics`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -293,6 +293,36 @@ describeIfAvailable('Herald on PostgreSQL, scaled out', () => {
     }
   });
 
+  it('each worker serves its own /metrics on HERALD_METRICS_PORT, and only that', { timeout: 120_000 }, async () => {
+    cluster = await startHeraldCluster({ apis: 1, workers: 2, env: { HERALD_METRICS_PORT: '0' } });
+    const r = await receiver();
+    const [app] = await setUpApps(cluster.apis[0]!, 1, [r.url]);
+    const { accepted } = await ingest(cluster.apis, [app!], 40, { clients: 4 });
+    await allArrive(accepted, [r], 30_000);
+    const scrape = async (p: HeraldProcess, token: string | null) => {
+      const metricsUrl = /metrics: (http:\/\/\S+\/metrics)/.exec(p.stdout)?.[1];
+      expect(metricsUrl, p.stdout).toBeDefined();
+      const res = await fetch(metricsUrl!, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      return { status: res.status, text: await res.text(), base: metricsUrl!.replace(/\/metrics$/, '') };
+    };
+    const successes = async (p: HeraldProcess) => {
+      const { text } = await scrape(p, cluster!.token);
+      return Number(/^herald_delivery_attempts_total\{outcome="success"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    // Outcomes are counted once written; the last batch may trail the receipt by a flush.
+    let perWorker: number[] = [];
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((done) => setTimeout(done, 100))) {
+      perWorker = await Promise.all(cluster.workers.map(successes));
+      if (perWorker.reduce((a, b) => a + b, 0) >= accepted.length) break;
+    }
+    expect(perWorker.reduce((a, b) => a + b, 0)).toBe(accepted.length);
+    const worker = cluster.workers[0]!;
+    expect((await scrape(worker, null)).status).toBe(401);
+    const { base } = await scrape(worker, null);
+    expect((await fetch(`${base}/api/v1/health`)).status).toBe(204);
+    expect((await fetch(`${base}/api/v1/app`, { headers: { authorization: `Bearer ${cluster.token}` } })).status).toBe(404);
+  });
+
   it("an endpoint's maxConcurrency holds across worker processes: never more in flight than it allows", { timeout: 240_000 }, async () => {
     cluster = await startHeraldCluster({ apis: 1, workers: 2 });
     const hanging = await receiver();
