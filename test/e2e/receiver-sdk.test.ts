@@ -128,7 +128,12 @@ describe('receiver SDK: real Herald deliveries through every framework', () => {
         if (p.profile === 'standard') expect(got!.webhook).toMatchObject({ id: msg.id, headerNames: p.route === '/svix' ? 'svix' : 'webhook' });
       }
     }
-    const attempts = await expectCall(e2e.herald, 'GET', `/app/${appId}/attempt/msg/${msg.id}`, 200);
+    // An outcome is written just after its response arrives (by the delivery thread, in batches):
+    // the receivers can have seen every request a moment before the last attempt is listed.
+    const attempts = await waitFor('every attempt to be recorded', async () => {
+      const list = await expectCall(e2e.herald, 'GET', `/app/${appId}/attempt/msg/${msg.id}`, 200);
+      return list.data.length >= expected && list;
+    });
     expect(attempts.data.map((a: { responseStatusCode: number }) => a.responseStatusCode)).toEqual(new Array(expected).fill(204));
   });
 
