@@ -71,6 +71,19 @@ export function claimArea(t: ConformanceContext): void {
     expect(claimed.filter((c) => c.endpoint.id === quiet.id)).toHaveLength(1);
   });
 
+  t.test('with one endpoint due, takes the least of limit, perEndpointLimit and its room, in due order', async (store) => {
+    const a = await insertApp(store);
+    const ep = await insertEndpoint(store, a.id, { maxConcurrency: 4 });
+    const msgs = [];
+    for (let i = 0; i < 8; i++) msgs.push(await insertMessage(store, a.id, [ep.id]));
+    const ids = (claimed: Awaited<ReturnType<typeof claim>>) => claimed.map((c) => c.message.id);
+    expect(ids(await claim(store, tick(), { perEndpointLimit: 2 }))).toEqual(msgs.slice(0, 2).map((m) => m.id));
+    expect(ids(await claim(store, tick(), { limit: 1 }))).toEqual([msgs[2]!.id]);
+    // 3 of its 4 places are leased: one left, whatever the caller allows.
+    expect(ids(await claim(store, tick()))).toEqual([msgs[3]!.id]);
+    expect(await claim(store, tick())).toEqual([]);
+  });
+
   t.test('skips the endpoints listed in skipEndpointIds', async (store) => {
     const a = await insertApp(store);
     const skipped = await insertEndpoint(store, a.id);
