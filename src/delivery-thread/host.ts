@@ -23,13 +23,15 @@ export interface DeliveryThreadDeps {
 
 /**
  * Runs the delivery side (`delivery-side.ts`) in a worker thread of a Herald on SQLite (`main.ts`),
- * so that sending does not queue behind ingest on one event loop. With SQLite both threads write
- * the same file through their own connections (WAL: reads never wait; writes take turns under
- * the busy timeout, and every multi-statement write is an IMMEDIATE transaction).
+ * so that sending does not queue behind ingest on one event loop. Both threads write the same
+ * file through their own connections (WAL: reads never wait; writes take turns through the
+ * process's thread lock, `store/sqlite/thread-lock.ts`, each multi-statement write being one
+ * IMMEDIATE transaction).
  *
- * Measured before the split (bench quick pass, 2026-11-30, quiet 2-core VM): while ingest ran,
- * delivery got about one event-loop turn in five, 350 to 415 deliveries/s while sending against
- * 1,200 to 1,800/s once ingest stopped; `bench/RESULTS.md` has the figures after it.
+ * Measured (bench quick passes, 2026-11-30, quiet 2-core VM, paired): before the split, delivery
+ * got about one event-loop turn in five while ingest ran, 779 deliveries/s while the clients
+ * sent against 3,313/s once they stopped; after it 1,582/s while sending (ingest 4,355 → 6,236/s
+ * in the same pair). `bench/RESULTS.md` has the rest.
  *
  * A thread that fails or exits unasked takes the process down (`onCrash`): deliveries are in the
  * store, and a restarted Herald sends whatever was in flight again (at least once).
