@@ -26,17 +26,12 @@ export const pathParamLengthMax = 1024;
  */
 export function buildApp(deps: ApiDeps): HeraldApp {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    ...serverOptions(deps),
     bodyLimit: deps.config.maxPayloadBytes,
     // Request ids for the logs; a client's svix-req-id is kept when it sends one.
     requestIdHeader: 'svix-req-id',
-    // Two info lines per request would dominate the logs at ingest rates; errors are still logged.
-    logController: new LogController({ disableRequestLogging: true }),
     // Fastify's own 503 while closing has a body of its own shape; `refuseWhileClosing` answers it.
     return503OnClosing: false,
-    // Errors Fastify raises before routing, and requests Node cannot parse, get Herald's shape too.
-    frameworkErrors,
-    clientErrorHandler,
     // A uid or event-type name may be 256 characters (Fastify's default limit is 100); a longer
     // parameter then meets the route schema and its 422, and only absurd ones a 414.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: pathParamLengthMax },
@@ -61,6 +56,18 @@ export function buildApp(deps: ApiDeps): HeraldApp {
   // Console, tenant portal, their session routes and the request inspector (`web.ts`).
   registerWeb(app);
   return app;
+}
+
+/** What every Herald listener shares: the logger, quiet request logging, Herald's error shape. */
+export function serverOptions(deps: ApiDeps) {
+  return {
+    loggerInstance: deps.logger,
+    // Two info lines per request would dominate the logs at ingest rates; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Errors Fastify raises before routing, and requests Node cannot parse, get Herald's shape too.
+    frameworkErrors,
+    clientErrorHandler,
+  };
 }
 
 /**

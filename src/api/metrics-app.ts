@@ -1,8 +1,8 @@
-import Fastify, { LogController } from 'fastify';
-import type { HeraldApp } from './app.js';
+import Fastify from 'fastify';
+import { serverOptions, type HeraldApp } from './app.js';
 import { registerAuth } from './auth.js';
 import type { ApiDeps } from './context.js';
-import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './errors.js';
+import { registerErrorHandler } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 
@@ -14,12 +14,7 @@ import { metricsRoutes } from './routes/metrics.js';
  * queue's, read from the store.
  */
 export function buildMetricsApp(deps: ApiDeps): HeraldApp {
-  const app = Fastify({
-    loggerInstance: deps.logger,
-    logController: new LogController({ disableRequestLogging: true }),
-    frameworkErrors,
-    clientErrorHandler,
-  }) as unknown as HeraldApp;
+  const app = Fastify(serverOptions(deps)) as unknown as HeraldApp;
   app.decorate('herald', deps);
   registerErrorHandler(app);
   registerAuth(app);

@@ -149,19 +149,12 @@ export class MessageInsertQueue {
 
   /** The flush-wide path, or call by call when it fails; each call's failure, if any. */
   private writeBatch(batch: PendingInsert[]): unknown[] {
-    this.savepoint.run();
-    try {
-      const failures = this.writeTogether(batch);
-      this.release.run();
-      return failures;
-    } catch (err) {
-      // Errors such as SQLITE_FULL end the whole transaction: then nothing of the batch stands,
-      // and the caller rejects every call.
-      if (!this.db.inTransaction) throw err;
-      this.rollbackTo.run();
-      this.release.run();
-      return batch.map((call) => this.writeOne(call.params));
-    }
+    // Errors such as SQLITE_FULL end the whole transaction: then nothing of the batch stands,
+    // and the caller rejects every call (`inSavepoint` rethrows them).
+    return this.inSavepoint(
+      () => this.writeTogether(batch),
+      () => batch.map((call) => this.writeOne(call.params)),
+    );
   }
 
   private writeTogether(batch: PendingInsert[]): unknown[] {
@@ -195,20 +188,31 @@ export class MessageInsertQueue {
 
   /** One call in its own savepoint: its failure rolls back only its messages. */
   private writeOne(p: MessageInsertParams): unknown {
-    this.savepoint.run();
-    try {
-      const now = p.now.getTime();
+    const now = p.now.getTime();
+    return this.inSavepoint((): unknown => {
       for (const { message, endpointIds } of p.items) {
         this.insertMessage.run(messageParams(message));
         if (endpointIds.length > 0) this.insertDeliveries.run(message.id, now, now, message.appId, JSON.stringify(endpointIds));
       }
-      this.release.run();
       return undefined;
+    }, translateError);
+  }
+
+  /**
+   * Runs `work` inside the savepoint. When it fails and the transaction is still open, rolls back
+   * to the savepoint and answers `recover(err)`; a failure that ended the transaction is rethrown.
+   */
+  private inSavepoint<T>(work: () => T, recover: (err: unknown) => T): T {
+    this.savepoint.run();
+    try {
+      const result = work();
+      this.release.run();
+      return result;
     } catch (err) {
       if (!this.db.inTransaction) throw err;
       this.rollbackTo.run();
       this.release.run();
-      return translateError(err);
+      return recover(err);
     }
   }
 }
